@@ -1,0 +1,30 @@
+using Portal.WeChat.Protocol.Links;
+
+namespace Portal.Web.Features.WeChat;
+
+/// <summary>The <c>WeChat</c> configuration section: the contract ops and tooling rely on.</summary>
+public sealed class WeChatOptions
+{
+    public const string SectionName = "WeChat";
+
+    public WeChatMode Mode { get; set; } = WeChatMode.Emulator;
+
+    public string ComponentAppId { get; set; } = string.Empty;
+
+    public string ComponentAppSecret { get; set; } = string.Empty;
+
+    public string Token { get; set; } = string.Empty;
+
+    public string EncodingAesKey { get; set; } = string.Empty;
+
+    public string ApiBaseUrl { get; set; } = "https://api.weixin.qq.com";
+
+    public string AuthPageBaseUrl { get; set; } = AuthorizationLinkBuilder.DefaultAuthPageBaseUrl;
+
+    public string MobileAuthBaseUrl { get; set; } = AuthorizationLinkBuilder.DefaultMobileAuthBaseUrl;
+
+    /// <summary>Emulator mode only: where the emulator lives; empty means the one mounted in this portal.</summary>
+    public string EmulatorBaseUrl { get; set; } = string.Empty;
+
+    public override string ToString() => $"WeChatOptions(Mode={Mode}, ComponentAppId={ComponentAppId}, ApiBaseUrl={ApiBaseUrl}, secrets=***)";
+}

@@ -1,0 +1,19 @@
+using Portal.Web.Infrastructure;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddPortalConfiguration();
+builder.AddPortalUi();
+builder.AddPortalHealth();
+
+var app = builder.Build();
+
+app.UsePortalPipeline();
+app.MapPortalHealth();
+app.MapBlazorScript();
+app.MapPortalUi();
+
+app.Run();
+
+/// <summary>The entry point, visible to WebApplicationFactory.</summary>
+public partial class Program;

@@ -1,0 +1,103 @@
+using System.Net;
+using System.Security.Cryptography;
+using AngleSharp.Html.Parser;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Portal.Testing;
+using Portal.WeChat.Client;
+using Portal.Web.Features.WeChat;
+
+namespace Portal.Web.Tests;
+
+public class HostTests : IClassFixture<DefaultPortalFactory>
+{
+    private readonly PortalFactory _factory;
+
+    public HostTests(DefaultPortalFactory factory) => _factory = factory;
+
+    [Fact]
+    public async Task Home_RendersProductLayoutWithNavigation()
+    {
+        var html = await _factory.CreateClient().GetStringAsync("/");
+        var document = new HtmlParser().ParseDocument(html);
+
+        Assert.Equal("商户授权门户", document.QuerySelector("h1")!.TextContent.Trim());
+        var nav = document.QuerySelectorAll("nav a.portal-nav").Select(a => (a.GetAttribute("href"), a.TextContent.Trim())).ToList();
+        Assert.Equal(new (string?, string)[] { ("", "home首页"), ("stores", "storefront门店"), ("authorizers", "verified_user授权帐号"), ("operations", "monitor_heart运维") }, nav);
+        Assert.NotNull(document.QuerySelector("script[src='_framework/blazor.web.js']"));
+        Assert.Equal("zh-CN", document.DocumentElement.GetAttribute("lang"));
+    }
+
+    [Fact]
+    public async Task Healthz_Answers200()
+    {
+        var response = await _factory.CreateClient().GetAsync("/healthz");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("Healthy", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task RootWwwroot_IsServed()
+    {
+        var css = await _factory.CreateClient().GetStringAsync("/css/app.css");
+        Assert.Contains(".portal-card", css);
+        var radzen = await _factory.CreateClient().GetAsync("/_content/Radzen.Blazor/Radzen.Blazor.js");
+        Assert.Equal(HttpStatusCode.OK, radzen.StatusCode);
+    }
+
+    [Fact]
+    public void RootAppSettings_IsRead()
+    {
+        var configuration = _factory.Services.GetRequiredService<IConfiguration>();
+        Assert.Equal("http://127.0.0.1:5080", configuration["Urls"]);
+        Assert.Equal("https://api.weixin.qq.com", configuration["WeChat:ApiBaseUrl"]);
+    }
+
+    [Fact]
+    public async Task BlazorScript_IsThePinnedAspNetCore9022Asset()
+    {
+        var response = await _factory.CreateClient().GetAsync("/_framework/blazor.web.js");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/javascript", response.Content.Headers.ContentType!.MediaType);
+        var bytes = await response.Content.ReadAsByteArrayAsync();
+        Assert.Equal(187_546, bytes.Length);
+        Assert.Equal("9e4b324dd37a521ae407524dd291709e5b7bb1355d4d4698e4a047a9b4fe87c2", Convert.ToHexStringLower(SHA256.HashData(bytes)));
+    }
+
+    [Fact]
+    public void EmulatorMode_GeneratesUncommittedCredentialsAndPointsEveryBaseUrlAtTheEmulator()
+    {
+        var wechat = _factory.Services.GetRequiredService<IOptions<WeChatOptions>>().Value;
+        Assert.Equal(WeChatMode.Emulator, wechat.Mode);
+        Assert.Equal(_factory.BaseUrl + "/_emulator/api", wechat.ApiBaseUrl);
+        Assert.Equal(_factory.BaseUrl + "/_emulator/mp", wechat.AuthPageBaseUrl);
+        Assert.Equal(_factory.BaseUrl + "/_emulator/open", wechat.MobileAuthBaseUrl);
+        Assert.Equal(32, wechat.ComponentAppSecret.Length);
+        Assert.Equal(43, wechat.EncodingAesKey.Length);
+        Assert.DoesNotContain(wechat.ComponentAppSecret, File.ReadAllText(Path.Combine(RepoPaths.Root, "appsettings.json")));
+        Assert.DoesNotContain(wechat.ComponentAppSecret, wechat.ToString());
+
+        var client = _factory.Services.GetRequiredService<IOptions<WeChatClientOptions>>().Value;
+        Assert.Equal(wechat.ApiBaseUrl, client.ApiBaseUrl);
+        Assert.Equal(wechat.ComponentAppSecret, client.ComponentAppSecret);
+    }
+
+    [Fact]
+    public async Task CultureSwitch_RemembersEnglishAndRefusesOpenRedirects()
+    {
+        var client = _factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        var response = await client.GetAsync("/culture/en?returnUrl=%2F%2Fevil.example.com");
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("/", response.Headers.Location!.OriginalString);
+        var cookie = response.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith(".AspNetCore.Culture", StringComparison.Ordinal));
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/");
+        request.Headers.Add("Cookie", cookie.Split(';')[0]);
+        var html = await (await client.SendAsync(request)).Content.ReadAsStringAsync();
+        var document = new HtmlParser().ParseDocument(html);
+        Assert.Equal("en", document.DocumentElement.GetAttribute("lang"));
+        Assert.Equal("Merchant Onboarding Portal", document.QuerySelector("h1")!.TextContent.Trim());
+    }
+}

@@ -1,0 +1,49 @@
+using Microsoft.Extensions.Options;
+using Portal.Testing;
+
+namespace Portal.Web.Tests;
+
+public class StartupValidationTests
+{
+    private static readonly Dictionary<string, string?> ValidLive = new()
+    {
+        ["WeChat:Mode"] = "Live",
+        ["WeChat:ComponentAppId"] = "wx1234567890abcdef",
+        ["WeChat:ComponentAppSecret"] = "0123456789abcdef0123456789abcdef",
+        ["WeChat:Token"] = "portaltoken",
+        ["WeChat:EncodingAesKey"] = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
+        ["Portal:PublicBaseUrl"] = "https://portal.example.com",
+    };
+
+    private static string StartFailure(Dictionary<string, string?> settings)
+    {
+        using var factory = new PortalFactory(settings);
+        var ex = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
+        var validation = ex as OptionsValidationException ?? ex.InnerException as OptionsValidationException;
+        Assert.NotNull(validation);
+        return validation!.Message;
+    }
+
+    [Theory]
+    [InlineData("WeChat:ComponentAppSecret", "", "WeChat:ComponentAppSecret must be set")]
+    [InlineData("WeChat:EncodingAesKey", "tooshort", "WeChat:EncodingAesKey must be 43 characters")]
+    [InlineData("WeChat:ComponentAppId", "notanappid", "WeChat:ComponentAppId must be")]
+    [InlineData("WeChat:Token", "", "WeChat:Token must be")]
+    [InlineData("WeChat:ApiBaseUrl", "http://api.weixin.qq.com", "WeChat:ApiBaseUrl must use https in Live mode")]
+    [InlineData("Portal:PublicBaseUrl", "portal.example.com", "Portal:PublicBaseUrl must be")]
+    public void LiveMode_BadSetting_RefusesToStartNamingTheSetting(string key, string value, string expected)
+    {
+        var settings = new Dictionary<string, string?>(ValidLive) { [key] = value };
+        var message = StartFailure(settings);
+        Assert.Contains(expected, message);
+        Assert.DoesNotContain("0123456789abcdef0123456789abcdef", message);
+    }
+
+    [Fact]
+    public async Task LiveMode_CompleteSettings_Starts()
+    {
+        using var factory = new PortalFactory(ValidLive);
+        var response = await factory.CreateClient().GetAsync("/healthz");
+        Assert.True(response.IsSuccessStatusCode);
+    }
+}
