@@ -1,8 +1,10 @@
+using Portal.Web.Features.WeChat;
 using Portal.Web.Infrastructure;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddPortalConfiguration();
+builder.AddPortalEmulator();
 builder.AddPortalUi();
 builder.AddPortalHealth();
 
@@ -11,6 +13,7 @@ var app = builder.Build();
 app.UsePortalPipeline();
 app.MapPortalHealth();
 app.MapBlazorScript();
+app.MapPortalEmulator();
 app.MapPortalUi();
 
 app.Run();
