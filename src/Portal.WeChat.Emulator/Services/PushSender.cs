@@ -132,9 +132,9 @@ public sealed partial class PushSender(
         var body = new WireXml().Text("ToUserName", account.UserName).Text("Encrypt", encrypted.Encrypt).ToString();
         var fullUrl = AppendQuery(url, $"signature={crypto.ComputeUrlSignature(timestamp, nonce)}&timestamp={timestamp}&nonce={nonce}&openid={Uri.EscapeDataString(openId)}&encrypt_type=aes&msg_signature={encrypted.MsgSignature}");
 
-        var started = time.GetTimestamp();
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var (status, answer, error) = await PostAsync(fullUrl, body, TimeSpan.FromSeconds(5), cancellationToken).ConfigureAwait(false);
-        var elapsed = time.GetElapsedTime(started);
+        var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
         state.RecordPush("message", url, account.AppId, 1, error ?? "answered", status, Truncate(answer));
         return new AccountMessageAnswer(status, answer, error, elapsed);
     }

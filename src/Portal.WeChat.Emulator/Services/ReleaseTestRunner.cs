@@ -1,4 +1,3 @@
-using System.Globalization;
 using Portal.WeChat.Emulator.Model;
 using Portal.WeChat.Protocol.Crypto;
 using Portal.WeChat.Protocol.Xml;
@@ -122,8 +121,9 @@ public sealed class ReleaseTestRunner(EmulatorState state, PushSender sender, Ti
         }
 
         var expected = code + "_from_api";
-        var deadline = time.GetUtcNow() + state.Options.ReleaseTestApiReplyTimeout;
-        while (time.GetUtcNow() < deadline)
+        // Real time: the portal's customer-service call is network work, whatever the emulated clock says.
+        var waiting = System.Diagnostics.Stopwatch.StartNew();
+        while (waiting.Elapsed < state.Options.ReleaseTestApiReplyTimeout)
         {
             var queried = state.Calls.Any(c => c.Api == "api_query_auth" && c.ErrCode == 0 && c.Parameters.TryGetValue("authorization_code", out var value) && value == code);
             var sent = state.CustomMessages.Any(m => m.AuthorizerAppId == account.AppId && m.ToUser == openId && m.Content == expected);
