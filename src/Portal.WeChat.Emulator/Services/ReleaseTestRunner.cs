@@ -190,5 +190,5 @@ public sealed class ReleaseTestRunner(EmulatorState state, PushSender sender, Ti
             .Number("MsgId", Random.Shared.NextInt64(1_000_000_000_000_000, long.MaxValue))
             .ToString();
 
-    private static string NewOpenId() => "o" + Convert.ToBase64String(Guid.NewGuid().ToByteArray()).Replace('+', '-').Replace('/', '_')[..27];
+    private static string NewOpenId() => "o" + Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(21)).Replace('+', '-').Replace('/', '_')[..27];
 }
