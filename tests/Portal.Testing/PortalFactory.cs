@@ -25,6 +25,9 @@ public class PortalFactory : WebApplicationFactory<Program>
         {
             ["Portal:DataDirectory"] = DataDirectory,
             ["Portal:PublicBaseUrl"] = BaseUrl,
+            // Without a real port nothing can receive the mounted emulator's pushes; tests that need them use kestrel.
+            ["WeChat:Emulator:AutoPushTickets"] = kestrel ? "true" : "false",
+            ["WeChat:Emulator:PushRetryDelay"] = "00:00:00.200",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

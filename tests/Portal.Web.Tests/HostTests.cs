@@ -100,4 +100,16 @@ public class HostTests : IClassFixture<DefaultPortalFactory>
         Assert.Equal("en", document.DocumentElement.GetAttribute("lang"));
         Assert.Equal("Merchant Onboarding Portal", document.QuerySelector("h1")!.TextContent.Trim());
     }
+
+    [Fact]
+    public async Task EmulatorMode_MountsTheEmulatorUnderItsPrefix()
+    {
+        var client = _factory.CreateClient();
+        var admin = await client.GetStringAsync("/_emulator/admin");
+        Assert.Contains("WeChat emulator", admin);
+        Assert.Contains(_factory.BaseUrl + "/wechat/component/events", admin);
+
+        var token = await client.PostAsync("/_emulator/api/cgi-bin/component/api_component_token", new StringContent("{}"));
+        Assert.Contains("\"errcode\":41002", await token.Content.ReadAsStringAsync());
+    }
 }

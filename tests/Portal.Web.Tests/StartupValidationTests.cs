@@ -43,7 +43,8 @@ public class StartupValidationTests
     public async Task LiveMode_CompleteSettings_Starts()
     {
         using var factory = new PortalFactory(ValidLive);
-        var response = await factory.CreateClient().GetAsync("/healthz");
-        Assert.True(response.IsSuccessStatusCode);
+        var client = factory.CreateClient();
+        Assert.True((await client.GetAsync("/healthz")).IsSuccessStatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await client.GetAsync("/_emulator/admin/api/state")).StatusCode);
     }
 }
