@@ -1,9 +1,15 @@
+using Portal.Web.Features.Data;
+using Portal.Web.Features.Identity;
+using Portal.Web.Features.Onboarding;
 using Portal.Web.Features.WeChat;
 using Portal.Web.Infrastructure;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddPortalConfiguration();
+builder.AddPortalData();
+builder.AddPortalIdentity();
+builder.AddPortalOnboarding();
 builder.AddPortalEmulator();
 builder.AddPortalUi();
 builder.AddPortalHealth();
@@ -14,6 +20,8 @@ app.UsePortalPipeline();
 app.MapPortalHealth();
 app.MapBlazorScript();
 app.MapPortalEmulator();
+app.MapPortalIdentity();
+app.MapPortalOnboarding();
 app.MapPortalUi();
 
 app.Run();

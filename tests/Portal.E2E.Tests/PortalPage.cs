@@ -4,9 +4,20 @@ using Portal.Testing;
 namespace Portal.E2E.Tests;
 
 /// <summary>Page object for the portal's shell: navigation, interactivity, screenshots.</summary>
-public sealed class PortalPage(IPage page, string baseUrl)
+public sealed class PortalPage
 {
+    private readonly IPage page;
+    private readonly string baseUrl;
+
+    public PortalPage(IPage page, string baseUrl)
+    {
+        this.page = page;
+        this.baseUrl = baseUrl;
+    }
+
     public IPage Page => page;
+
+    public string BaseUrl => baseUrl;
 
     public async Task OpenAsync(string path = "/")
     {

@@ -2,7 +2,11 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Portal.Data;
 
 namespace Portal.Testing;
 
@@ -42,6 +46,9 @@ public class PortalFactory : WebApplicationFactory<Program>
 
     public string DataDirectory { get; }
 
+    /// <summary>The host's log for this factory (artifacts/logs).</summary>
+    public string LogPath { get; } = System.IO.Path.Combine(RepoPaths.Artifacts("logs"), $"portal-{DateTime.UtcNow:HHmmss}-{Guid.NewGuid().ToString("N")[..6]}.log");
+
     public int Port { get; }
 
     public string BaseUrl { get; }
@@ -51,6 +58,7 @@ public class PortalFactory : WebApplicationFactory<Program>
         builder.UseContentRoot(RepoPaths.Root);
         builder.UseEnvironment("Testing");
         builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(_settings));
+        builder.ConfigureLogging(logging => logging.AddProvider(new FileLoggerProvider(LogPath)));
     }
 
     protected override void Dispose(bool disposing)
@@ -79,3 +87,49 @@ public class PortalFactory : WebApplicationFactory<Program>
 
 /// <summary>The default portal (emulator mode, in-memory test server) as an xUnit class fixture.</summary>
 public sealed class DefaultPortalFactory() : PortalFactory(null);
+
+public static class PortalFactoryExtensions
+{
+    /// <summary>Waits until the mounted emulator's first ticket push has been received and stored.</summary>
+    public static async Task WaitForTicketAsync(this PortalFactory factory, TimeSpan? timeout = null)
+    {
+        var dbFactory = factory.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>();
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
+        while (DateTime.UtcNow < deadline)
+        {
+            await using var db = await dbFactory.CreateDbContextAsync();
+            if (await db.ComponentCredentials.AnyAsync(c => c.TicketProtected != null))
+            {
+                return;
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException("no component_verify_ticket was stored");
+    }
+
+    /// <summary>Polls a condition on the database until it holds.</summary>
+    public static async Task<T> WaitForAsync<T>(this PortalFactory factory, Func<PortalDbContext, Task<T?>> probe, TimeSpan? timeout = null)
+    {
+        var dbFactory = factory.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>();
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
+        while (true)
+        {
+            await using (var db = await dbFactory.CreateDbContextAsync())
+            {
+                if (await probe(db) is { } value && !Equals(value, default(T)))
+                {
+                    return value;
+                }
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException("the condition did not hold in time");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+}

@@ -214,7 +214,7 @@ public static class AdminEndpoints
         foreach (var account in s.Accounts.Where(x => !x.IsSynthetic))
         {
             var authorization = s.FindAuthorization(account.AppId);
-            html.Append("<tr><td><b>").Append(E(account.NickName)).Append("</b><br><span class=\"muted\">").Append(E(account.AppId)).Append(" · ")
+            html.Append("<tr data-appid=\"").Append(E(account.AppId)).Append("\"><td><b>").Append(E(account.NickName)).Append("</b><br><span class=\"muted\">").Append(E(account.AppId)).Append(" · ")
                 .Append(account.IsMiniProgram ? "mini program" : "official account").Append(account.ReleaseTestGroup is { } g ? $" · release test group {g}" : "").Append("</span></td><td>")
                 .Append(authorization is { Active: true } ? "authorized" : authorization is null ? "not authorized" : "cancelled")
                 .Append(account.AccountStatus == 1 ? "" : $" · account_status {account.AccountStatus}").Append("</td><td>")

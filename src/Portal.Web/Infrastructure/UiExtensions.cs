@@ -36,6 +36,8 @@ public static class UiExtensions
         }
 
         app.UseRequestLocalization();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.UseAntiforgery();
         return app;
     }

@@ -26,5 +26,11 @@ public sealed class WeChatOptions
     /// <summary>Emulator mode only: where the emulator lives; empty means the one mounted in this portal.</summary>
     public string EmulatorBaseUrl { get; set; } = string.Empty;
 
+    /// <summary>Pushes whose timestamp is further than this from our clock are refused (replay window).</summary>
+    public TimeSpan PushMaxClockSkew { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The component token is renewed this long before it expires.</summary>
+    public TimeSpan ComponentTokenRefreshMargin { get; set; } = TimeSpan.FromMinutes(10);
+
     public override string ToString() => $"WeChatOptions(Mode={Mode}, ComponentAppId={ComponentAppId}, ApiBaseUrl={ApiBaseUrl}, secrets=***)";
 }

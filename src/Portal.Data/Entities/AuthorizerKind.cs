@@ -1,0 +1,7 @@
+namespace Portal.Data.Entities;
+
+public enum AuthorizerKind
+{
+    OfficialAccount = 1,
+    MiniProgram = 2,
+}

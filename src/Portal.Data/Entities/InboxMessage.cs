@@ -1,0 +1,56 @@
+namespace Portal.Data.Entities;
+
+public enum InboxStatus
+{
+    Pending = 0,
+    Processed = 1,
+    Failed = 2,
+}
+
+/// <summary>A verified, decrypted push from WeChat, stored before it is answered and processed afterwards.</summary>
+public sealed class InboxMessage
+{
+    public long Id { get; set; }
+
+    /// <summary>sha256 of the decrypted XML: the same push twice is one row.</summary>
+    public required string DedupeKey { get; set; }
+
+    public required string InfoType { get; set; }
+
+    public string? AuthorizerAppId { get; set; }
+
+    public DateTimeOffset ReceivedAt { get; set; }
+
+    public DateTimeOffset CreateTime { get; set; }
+
+    /// <summary>The decrypted XML, encrypted with Data Protection (it carries tickets and codes).</summary>
+    public required string PayloadProtected { get; set; }
+
+    public InboxStatus Status { get; set; }
+
+    public int Attempts { get; set; }
+
+    public DateTimeOffset? NextAttemptAt { get; set; }
+
+    public string? LastError { get; set; }
+
+    public DateTimeOffset? ProcessedAt { get; set; }
+}
+
+/// <summary>A (timestamp, nonce, signature) already accepted: a replay of it is refused.</summary>
+public sealed class ReplayGuardEntry
+{
+    public required string Key { get; set; }
+
+    public DateTimeOffset SeenAt { get; set; }
+}
+
+/// <summary>An authorization code exchanged with api_query_auth (hashed): each code is exchanged once.</summary>
+public sealed class ExchangedAuthCode
+{
+    public required string CodeHash { get; set; }
+
+    public required string AuthorizerAppId { get; set; }
+
+    public DateTimeOffset ExchangedAt { get; set; }
+}

@@ -1,0 +1,153 @@
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using Portal.Data.Entities;
+
+namespace Portal.Data;
+
+/// <summary>The portal's database: shops, authorizers and their tokens, bindings, invites, the inbox, audit and Identity.</summary>
+public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) : IdentityDbContext<PortalUser>(options)
+{
+    public DbSet<Shop> Shops => Set<Shop>();
+    public DbSet<Authorizer> Authorizers => Set<Authorizer>();
+    public DbSet<AuthorizerPermission> AuthorizerPermissions => Set<AuthorizerPermission>();
+    public DbSet<AuthorizerToken> AuthorizerTokens => Set<AuthorizerToken>();
+    public DbSet<Binding> Bindings => Set<Binding>();
+    public DbSet<BindingEvent> BindingEvents => Set<BindingEvent>();
+    public DbSet<Invite> Invites => Set<Invite>();
+    public DbSet<InviteAttempt> InviteAttempts => Set<InviteAttempt>();
+    public DbSet<ComponentCredential> ComponentCredentials => Set<ComponentCredential>();
+    public DbSet<InboxMessage> Inbox => Set<InboxMessage>();
+    public DbSet<ReplayGuardEntry> ReplayGuard => Set<ReplayGuardEntry>();
+    public DbSet<ExchangedAuthCode> ExchangedAuthCodes => Set<ExchangedAuthCode>();
+    public DbSet<AuditEntry> Audit => Set<AuditEntry>();
+    public DbSet<OperatorShop> OperatorShops => Set<OperatorShop>();
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // SQLite cannot compare or order DateTimeOffset; UTC ticks keep both working (and sort correctly).
+        if (Database.IsSqlite())
+        {
+            configurationBuilder.Properties<DateTimeOffset>().HaveConversion<UtcTicksConverter>();
+            configurationBuilder.Properties<DateTimeOffset?>().HaveConversion<UtcTicksConverter>();
+        }
+    }
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+
+        builder.Entity<Shop>(e =>
+        {
+            e.Property(s => s.Name).HasMaxLength(200);
+            e.Property(s => s.City).HasMaxLength(100);
+            e.HasIndex(s => s.Name);
+            e.HasOne(s => s.Binding).WithOne(b => b.Shop).HasForeignKey<Binding>(b => b.ShopId);
+        });
+
+        builder.Entity<Authorizer>(e =>
+        {
+            e.Property(a => a.AppId).HasMaxLength(32);
+            e.HasIndex(a => a.AppId).IsUnique();
+            e.Property(a => a.NickName).HasMaxLength(200);
+            e.Property(a => a.UserName).HasMaxLength(64);
+            e.HasMany(a => a.Permissions).WithOne().HasForeignKey(p => p.AuthorizerId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne(a => a.Token).WithOne(t => t.Authorizer).HasForeignKey<AuthorizerToken>(t => t.AuthorizerId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<AuthorizerPermission>(e => e.HasKey(p => new { p.AuthorizerId, p.SetId }));
+
+        builder.Entity<AuthorizerToken>(e =>
+        {
+            e.HasKey(t => t.AuthorizerId);
+            e.Property(t => t.Version).IsConcurrencyToken();
+            e.HasIndex(t => t.AccessTokenExpiresAt);
+            e.HasIndex(t => t.NextAttemptAt);
+        });
+
+        builder.Entity<Binding>(e =>
+        {
+            e.HasIndex(b => b.ShopId).IsUnique();
+            e.HasIndex(b => b.AuthorizerId);
+            e.HasIndex(b => b.State);
+            e.Property(b => b.Version).IsConcurrencyToken();
+            e.HasOne(b => b.Authorizer).WithMany().HasForeignKey(b => b.AuthorizerId).OnDelete(DeleteBehavior.SetNull);
+        });
+
+        builder.Entity<BindingEvent>(e =>
+        {
+            e.HasIndex(b => new { b.ShopId, b.At });
+            e.Property(b => b.Reason).HasMaxLength(400);
+        });
+
+        builder.Entity<Invite>(e =>
+        {
+            e.HasIndex(i => i.ShopId);
+            e.HasMany(i => i.Attempts).WithOne().HasForeignKey(a => a.InviteId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne(i => i.Shop).WithMany().HasForeignKey(i => i.ShopId);
+        });
+
+        builder.Entity<InviteAttempt>(e => e.HasIndex(a => a.PreAuthCodeHash).IsUnique());
+
+        builder.Entity<ComponentCredential>(e =>
+        {
+            e.Property(c => c.Id).ValueGeneratedNever();
+            e.Property(c => c.Version).IsConcurrencyToken();
+        });
+
+        builder.Entity<InboxMessage>(e =>
+        {
+            e.HasIndex(m => m.DedupeKey).IsUnique();
+            e.HasIndex(m => new { m.Status, m.NextAttemptAt });
+            e.HasIndex(m => m.ReceivedAt);
+        });
+
+        builder.Entity<ReplayGuardEntry>(e =>
+        {
+            e.HasKey(r => r.Key);
+            e.HasIndex(r => r.SeenAt);
+        });
+
+        builder.Entity<ExchangedAuthCode>(e => e.HasKey(c => c.CodeHash));
+
+        builder.Entity<AuditEntry>(e =>
+        {
+            e.HasIndex(a => a.At);
+            e.Property(a => a.Action).HasMaxLength(100);
+        });
+
+        builder.Entity<OperatorShop>(e =>
+        {
+            e.HasKey(o => new { o.UserId, o.ShopId });
+            e.HasOne<PortalUser>().WithMany(u => u.Shops).HasForeignKey(o => o.UserId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<Shop>().WithMany().HasForeignKey(o => o.ShopId).OnDelete(DeleteBehavior.Cascade);
+        });
+    }
+
+    /// <summary>Bumps the version of every changed row that has one, so a concurrent writer with the old version loses.</summary>
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        BumpVersions();
+        return base.SaveChanges(acceptAllChangesOnSuccess);
+    }
+
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        BumpVersions();
+        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
+
+    private void BumpVersions()
+    {
+        foreach (var entry in ChangeTracker.Entries())
+        {
+            if (entry.State == EntityState.Modified && entry.Metadata.FindProperty("Version") is { } property && property.ClrType == typeof(long))
+            {
+                var version = entry.Property("Version");
+                version.CurrentValue = (long)version.OriginalValue! + 1;
+            }
+        }
+    }
+
+    private sealed class UtcTicksConverter() : ValueConverter<DateTimeOffset, long>(v => v.UtcTicks, v => new DateTimeOffset(v, TimeSpan.Zero));
+}

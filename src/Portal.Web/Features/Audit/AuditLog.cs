@@ -1,0 +1,29 @@
+using System.Security.Claims;
+using Portal.Data;
+using Portal.Data.Entities;
+
+namespace Portal.Web.Features.Audit;
+
+/// <summary>Who acts: a signed-in person (with the address they came from), WeChat, or the portal itself.</summary>
+public sealed record Actor(string Name, string? RemoteIp = null, ClaimsPrincipal? User = null)
+{
+    public static readonly Actor System = new("system");
+    public static readonly Actor WeChat = new("wechat");
+
+    public static Actor From(ClaimsPrincipal user, string? remoteIp) => new(user.Identity?.Name ?? "anonymous", remoteIp, user);
+}
+
+/// <summary>Writes who did what, when and from where. Details never carry tokens or secrets.</summary>
+public sealed class AuditLog(TimeProvider time)
+{
+    public void Add(PortalDbContext db, Actor actor, string action, string? target, string? detail = null)
+        => db.Audit.Add(new AuditEntry
+        {
+            At = time.GetUtcNow(),
+            Actor = actor.Name,
+            Action = action,
+            Target = target,
+            Detail = detail,
+            RemoteIp = actor.RemoteIp,
+        });
+}

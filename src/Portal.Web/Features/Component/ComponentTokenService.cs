@@ -1,0 +1,181 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Portal.Data;
+using Portal.Data.Entities;
+using Portal.WeChat.Client;
+using Portal.WeChat.Client.Models;
+using Portal.WeChat.Protocol.Errors;
+using Portal.Web.Features.Data;
+using Portal.Web.Features.WeChat;
+
+namespace Portal.Web.Features.Component;
+
+/// <summary>
+/// The component's credentials: the newest ticket, and a component_access_token obtained with it, cached until
+/// shortly before expiry, persisted (encrypted) so a restart does not fetch a new one, and fetched single-flight:
+/// concurrent needs make one call. A call that WeChat answers 40001/42001 renews the token once and is retried once.
+/// </summary>
+public sealed partial class ComponentTokenService(
+    IDbContextFactory<PortalDbContext> dbFactory,
+    ComponentApiClient client,
+    TokenProtector protector,
+    TimeProvider time,
+    IOptionsMonitor<WeChatOptions> options,
+    ILogger<ComponentTokenService> logger)
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private (string Token, DateTimeOffset ExpiresAt)? _cached;
+
+    /// <summary>Stores a pushed ticket unless a newer one is already stored. Returns whether it was stored.</summary>
+    public async Task<bool> StoreTicketAsync(string ticket, DateTimeOffset createdAt, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var row = await db.ComponentCredentials.FindAsync([ComponentCredential.SingletonId], cancellationToken);
+        if (row is null)
+        {
+            row = new ComponentCredential();
+            db.ComponentCredentials.Add(row);
+        }
+        else if (row.TicketCreatedAt is { } stored && stored > createdAt)
+        {
+            LogOlderTicketIgnored(logger, createdAt, stored);
+            return false;
+        }
+
+        row.TicketProtected = protector.Protect(ticket);
+        row.TicketCreatedAt = createdAt;
+        row.TicketReceivedAt = time.GetUtcNow();
+        await db.SaveChangesAsync(cancellationToken);
+        return true;
+    }
+
+    /// <summary>A valid component_access_token, from memory, the database, or (single-flight) WeChat.</summary>
+    public async Task<string> GetTokenAsync(CancellationToken cancellationToken)
+    {
+        if (Usable(_cached) is { } cached)
+        {
+            return cached;
+        }
+
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (Usable(_cached) is { } again)
+            {
+                return again;
+            }
+
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            var row = await db.ComponentCredentials.FindAsync([ComponentCredential.SingletonId], cancellationToken);
+            if (row?.AccessTokenProtected is { } stored && row.AccessTokenExpiresAt is { } storedExpiry && Usable((protector.Unprotect(stored), storedExpiry)) is { } persisted)
+            {
+                _cached = (persisted, storedExpiry);
+                return persisted;
+            }
+
+            return await RenewLockedAsync(db, row, cancellationToken);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Renews now (the keep-alive job and ops use this); single-flight with <see cref="GetTokenAsync"/>.</summary>
+    public async Task<DateTimeOffset> RenewAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            var row = await db.ComponentCredentials.FindAsync([ComponentCredential.SingletonId], cancellationToken);
+            await RenewLockedAsync(db, row, cancellationToken);
+            return _cached!.Value.ExpiresAt;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Forgets a token WeChat called invalid, so the next need fetches a new one.</summary>
+    public async Task InvalidateAsync(string token, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (_cached?.Token == token)
+            {
+                _cached = null;
+            }
+
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            var row = await db.ComponentCredentials.FindAsync([ComponentCredential.SingletonId], cancellationToken);
+            if (row?.AccessTokenProtected is { } stored && protector.Unprotect(stored) == token)
+            {
+                row.AccessTokenProtected = null;
+                row.AccessTokenExpiresAt = null;
+                await db.SaveChangesAsync(cancellationToken);
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Runs a call with the component token; on 40001/42001 renews the token once and retries once.</summary>
+    public async Task<T> CallAsync<T>(Func<string, CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    {
+        var token = await GetTokenAsync(cancellationToken);
+        try
+        {
+            return await call(token, cancellationToken);
+        }
+        catch (WeChatApiException ex) when (ex.Category == WeChatErrorCategory.TokenInvalid)
+        {
+            LogTokenRejected(logger, ex.Api, ex.ErrorCode);
+            await InvalidateAsync(token, cancellationToken);
+            return await call(await GetTokenAsync(cancellationToken), cancellationToken);
+        }
+    }
+
+    private async Task<string> RenewLockedAsync(PortalDbContext db, ComponentCredential? row, CancellationToken cancellationToken)
+    {
+        if (row?.TicketProtected is not { } protectedTicket)
+        {
+            throw new PortalException("no_ticket",
+                "尚未收到微信推送的 component_verify_ticket，暂时无法调用微信接口。微信每 10 分钟推送一次；请确认授权事件接收 URL 配置正确。",
+                "No component_verify_ticket has arrived from WeChat yet, so WeChat's APIs cannot be called. WeChat pushes one every 10 minutes; check the authorization event URL.");
+        }
+
+        var response = await client.GetComponentAccessTokenAsync(new GetComponentAccessTokenRequest(protector.Unprotect(protectedTicket)), cancellationToken);
+        var expiresAt = time.GetUtcNow().AddSeconds(response.ExpiresIn);
+        row.AccessTokenProtected = protector.Protect(response.ComponentAccessToken);
+        row.AccessTokenExpiresAt = expiresAt;
+        await db.SaveChangesAsync(cancellationToken);
+        _cached = (response.ComponentAccessToken, expiresAt);
+        LogRenewed(logger, expiresAt);
+        return response.ComponentAccessToken;
+    }
+
+    private string? Usable((string Token, DateTimeOffset ExpiresAt)? candidate)
+        => candidate is { } c && time.GetUtcNow() < c.ExpiresAt - options.CurrentValue.ComponentTokenRefreshMargin ? c.Token : null;
+
+    /// <summary>What ops see: the ticket's age and the token's expiry (never the values).</summary>
+    public async Task<(DateTimeOffset? TicketReceivedAt, DateTimeOffset? TicketCreatedAt, DateTimeOffset? TokenExpiresAt)> StatusAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var row = await db.ComponentCredentials.AsNoTracking().FirstOrDefaultAsync(cancellationToken);
+        return (row?.TicketReceivedAt, row?.TicketCreatedAt, row?.AccessTokenExpiresAt);
+    }
+
+    [LoggerMessage(EventId = 4001, Level = LogLevel.Information, Message = "Component access token renewed; valid until {ExpiresAt:u}")]
+    private static partial void LogRenewed(ILogger logger, DateTimeOffset expiresAt);
+
+    [LoggerMessage(EventId = 4002, Level = LogLevel.Warning, Message = "WeChat rejected the component token on {Api} ({ErrCode}); renewing once and retrying")]
+    private static partial void LogTokenRejected(ILogger logger, string api, int errCode);
+
+    [LoggerMessage(EventId = 4003, Level = LogLevel.Information, Message = "Ticket created at {CreatedAt:u} ignored: a newer one from {StoredAt:u} is stored")]
+    private static partial void LogOlderTicketIgnored(ILogger logger, DateTimeOffset createdAt, DateTimeOffset storedAt);
+}

@@ -1,0 +1,67 @@
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Portal.Data;
+using Portal.Web.Features.WeChat;
+using Portal.Web.Infrastructure;
+
+namespace Portal.Web.Features.Data;
+
+public static class DataExtensions
+{
+    /// <summary>
+    /// The EF context factory on <c>ConnectionStrings:Portal</c> (default: <c>data/portal.db</c>) and Data Protection keys
+    /// persisted under <c>data/keys</c>, so encrypted tokens survive a restart.
+    /// </summary>
+    public static IHostApplicationBuilder AddPortalData(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddDbContextFactory<PortalDbContext>((sp, options) =>
+        {
+            var dataDirectory = sp.GetRequiredService<IHostEnvironment>().ResolveDataDirectory(sp.GetRequiredService<IOptions<PortalOptions>>().Value);
+            options.UseSqlite(ConnectionString(builder.Configuration, dataDirectory), o => o.MigrationsAssembly("Portal.Data"));
+        });
+
+        builder.Services.AddHostedService<DatabaseMigrator>();
+        var keys = new DirectoryInfo(Path.Combine(DataDirectoryAtStartup(builder), "keys"));
+        builder.Services.AddDataProtection().SetApplicationName("Portal").PersistKeysToFileSystem(keys);
+        builder.Services.AddSingleton<TokenProtector>();
+        return builder;
+    }
+
+    public static string ConnectionString(IConfiguration configuration, string dataDirectory)
+    {
+        var configured = configuration.GetConnectionString("Portal");
+        var builder = new SqliteConnectionStringBuilder(string.IsNullOrWhiteSpace(configured) ? "Data Source=portal.db" : configured);
+        if (!Path.IsPathRooted(builder.DataSource) && builder.DataSource != ":memory:")
+        {
+            builder.DataSource = Path.Combine(dataDirectory, Path.GetFileName(builder.DataSource));
+        }
+
+        builder.DefaultTimeout = 30;
+        return builder.ToString();
+    }
+
+    private static string DataDirectoryAtStartup(IHostApplicationBuilder builder)
+    {
+        var options = new PortalOptions();
+        builder.Configuration.GetSection(PortalOptions.SectionName).Bind(options);
+        return builder.Environment.ResolveDataDirectory(options);
+    }
+}
+
+/// <summary>
+/// Applies migrations at start-up, before every other hosted service (it is registered first). EF's
+/// pending-model-changes guard refuses to run a model that has no migration.
+/// </summary>
+public sealed class DatabaseMigrator(IDbContextFactory<PortalDbContext> factory) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        await db.Database.MigrateAsync(cancellationToken);
+        await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

@@ -1,0 +1,177 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Portal.Data;
+using Portal.Data.Entities;
+using Portal.WeChat.Client;
+using Portal.WeChat.Client.Models;
+using Portal.WeChat.Protocol.Errors;
+using Portal.WeChat.Protocol.Permissions;
+using Portal.Web.Features.Component;
+using Portal.Web.Features.Data;
+
+namespace Portal.Web.Features.Onboarding;
+
+/// <summary>
+/// Exchanges each authorization code with api_query_auth exactly once, however many times it arrives (the redirect
+/// and the authorized push race each other): concurrent requests for one code share one call, and a code already
+/// exchanged is answered from the database. The tokens and granted sets are persisted (tokens encrypted) in the same
+/// transaction that records the exchange, before anything uses them; the account's details are fetched after.
+/// </summary>
+public sealed partial class AuthorizationExchanger(
+    IDbContextFactory<PortalDbContext> dbFactory,
+    ComponentTokenService component,
+    ComponentApiClient client,
+    TokenProtector protector,
+    TimeProvider time,
+    ILogger<AuthorizationExchanger> logger)
+{
+    private readonly ConcurrentDictionary<string, Lazy<Task<string>>> _inflight = new(StringComparer.Ordinal);
+
+    /// <summary>The authorizer appid the code belongs to, exchanging it if nobody has yet.</summary>
+    public async Task<string> ExchangeOnceAsync(string authCode, CancellationToken cancellationToken)
+    {
+        var hash = InviteTokens.Hash(authCode);
+        var lazy = _inflight.GetOrAdd(hash, _ => new Lazy<Task<string>>(() => ExchangeAsync(authCode, hash, CancellationToken.None)));
+        try
+        {
+            return await lazy.Value.WaitAsync(cancellationToken);
+        }
+        finally
+        {
+            if (lazy.Value.IsCompleted)
+            {
+                _inflight.TryRemove(new KeyValuePair<string, Lazy<Task<string>>>(hash, lazy));
+            }
+        }
+    }
+
+    private async Task<string> ExchangeAsync(string authCode, string hash, CancellationToken cancellationToken)
+    {
+        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+        {
+            if (await db.ExchangedAuthCodes.AsNoTracking().FirstOrDefaultAsync(c => c.CodeHash == hash, cancellationToken) is { } done)
+            {
+                return done.AuthorizerAppId;
+            }
+        }
+
+        QueryAuthorizationResponse response;
+        try
+        {
+            response = await component.CallAsync((token, ct) => client.QueryAuthorizationAsync(new QueryAuthorizationRequest(token, authCode), ct), cancellationToken);
+        }
+        catch (WeChatApiException ex) when (ex.ErrorCode == WeChatErrorCodes.InvalidAuthCode)
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            if (await db.ExchangedAuthCodes.AsNoTracking().FirstOrDefaultAsync(c => c.CodeHash == hash, cancellationToken) is { } raced)
+            {
+                return raced.AuthorizerAppId;
+            }
+
+            throw;
+        }
+
+        var info = response.AuthorizationInfo;
+        await PersistGrantAsync(info, hash, cancellationToken);
+        LogExchanged(logger, info.AuthorizerAppId, info.FuncInfo.Count);
+        await SyncDetailsAsync(info.AuthorizerAppId, cancellationToken);
+        return info.AuthorizerAppId;
+    }
+
+    private async Task PersistGrantAsync(AuthorizationInfo info, string codeHash, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var now = time.GetUtcNow();
+        var authorizer = await db.Authorizers.Include(a => a.Permissions).Include(a => a.Token).FirstOrDefaultAsync(a => a.AppId == info.AuthorizerAppId, cancellationToken);
+        if (authorizer is null)
+        {
+            authorizer = new Authorizer { AppId = info.AuthorizerAppId, Kind = GuessKind(info) };
+            db.Authorizers.Add(authorizer);
+        }
+
+        authorizer.IsAuthorized = true;
+        authorizer.AuthorizedAt = now;
+        ReplacePermissions(db, authorizer, info.FuncInfo);
+
+        if (info.AuthorizerRefreshToken is { Length: > 0 } refresh)
+        {
+            authorizer.Token ??= new AuthorizerToken { RefreshTokenProtected = string.Empty };
+            var token = authorizer.Token;
+            token.RefreshTokenProtected = protector.Protect(refresh);
+            token.AccessTokenProtected = info.AuthorizerAccessToken is { Length: > 0 } access ? protector.Protect(access) : null;
+            token.AccessTokenExpiresAt = info.ExpiresIn is { } seconds ? now.AddSeconds(seconds) : null;
+            token.LastRefreshedAt = now;
+            token.ConsecutiveFailures = 0;
+            token.LastError = null;
+            token.NextAttemptAt = null;
+        }
+
+        db.ExchangedAuthCodes.Add(new ExchangedAuthCode { CodeHash = codeHash, AuthorizerAppId = info.AuthorizerAppId, ExchangedAt = now });
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    /// <summary>Fetches api_get_authorizer_info and stores the details and granted sets; failures leave them for a later resync.</summary>
+    public async Task<bool> SyncDetailsAsync(string appId, CancellationToken cancellationToken)
+    {
+        GetAuthorizerInfoResponse response;
+        try
+        {
+            response = await component.CallAsync((token, ct) => client.GetAuthorizerInfoAsync(new GetAuthorizerInfoRequest(token, appId), ct), cancellationToken);
+        }
+        catch (Exception ex) when (ex is WeChatApiException or PortalException)
+        {
+            LogSyncFailed(logger, appId, ex.Message);
+            return false;
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var authorizer = await db.Authorizers.Include(a => a.Permissions).FirstAsync(a => a.AppId == appId, cancellationToken);
+        var details = response.AuthorizerInfo;
+        authorizer.Kind = details.IsMiniProgram ? AuthorizerKind.MiniProgram : AuthorizerKind.OfficialAccount;
+        authorizer.NickName = details.NickName;
+        authorizer.HeadImg = details.HeadImg;
+        authorizer.UserName = details.UserName;
+        authorizer.PrincipalName = details.PrincipalName;
+        authorizer.Alias = details.Alias;
+        authorizer.QrcodeUrl = details.QrcodeUrl;
+        authorizer.Signature = details.Signature;
+        authorizer.ServiceType = details.ServiceTypeInfo.Id;
+        authorizer.VerifyType = details.VerifyTypeInfo.Id;
+        authorizer.AccountStatus = details.AccountStatus ?? 1;
+        authorizer.MiniProgramInfoJson = details.MiniProgramInfo is null ? null : JsonSerializer.Serialize(details.MiniProgramInfo);
+        authorizer.LastSyncedAt = time.GetUtcNow();
+        if (response.AuthorizationInfo.FuncInfo.Count > 0)
+        {
+            ReplacePermissions(db, authorizer, response.AuthorizationInfo.FuncInfo);
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        return true;
+    }
+
+    private static void ReplacePermissions(PortalDbContext db, Authorizer authorizer, IReadOnlyList<FuncInfo> funcInfo)
+    {
+        db.AuthorizerPermissions.RemoveRange(authorizer.Permissions);
+        authorizer.Permissions = funcInfo
+            .GroupBy(f => f.FuncScopeCategory.Id)
+            .Select(g => g.First())
+            .Select(f => new AuthorizerPermission
+            {
+                SetId = f.FuncScopeCategory.Id,
+                NeedConfirm = f.ConfirmInfo?.NeedConfirm ?? 0,
+                AlreadyConfirm = f.ConfirmInfo?.AlreadyConfirm ?? 0,
+                CanConfirm = f.ConfirmInfo?.CanConfirm ?? 0,
+            })
+            .ToList();
+    }
+
+    private static AuthorizerKind GuessKind(AuthorizationInfo info)
+        => info.FuncInfo.Any(f => FuncScopeCatalog.Get(f.FuncScopeCategory.Id).Side == AccountSide.MiniProgram) ? AuthorizerKind.MiniProgram : AuthorizerKind.OfficialAccount;
+
+    [LoggerMessage(EventId = 6001, Level = LogLevel.Information, Message = "Authorization code exchanged for {AuthorizerAppId} ({SetCount} permission sets)")]
+    private static partial void LogExchanged(ILogger logger, string authorizerAppId, int setCount);
+
+    [LoggerMessage(EventId = 6002, Level = LogLevel.Warning, Message = "Could not fetch the details of {AuthorizerAppId}: {Error}")]
+    private static partial void LogSyncFailed(ILogger logger, string authorizerAppId, string error);
+}

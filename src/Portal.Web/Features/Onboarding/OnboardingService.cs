@@ -1,0 +1,393 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Portal.Data;
+using Portal.Data.Entities;
+using Portal.WeChat.Client;
+using Portal.WeChat.Client.Models;
+using Portal.WeChat.Protocol.Links;
+using Portal.WeChat.Protocol.Permissions;
+using Portal.WeChat.Protocol.Xml;
+using Portal.Web.Features.Audit;
+using Portal.Web.Features.Component;
+using Portal.Web.Features.Identity;
+using Portal.Web.Features.WeChat;
+
+namespace Portal.Web.Features.Onboarding;
+
+/// <summary>
+/// From "Bind WeChat account" to an authorizer linked to its shop: invitations, the launch (a fresh pre_auth_code per
+/// click), completion from the redirect or the push (whichever comes first; the code is exchanged once), the conflict
+/// rules, and cancellation. Every binding transition is recorded and audited.
+/// </summary>
+public sealed partial class OnboardingService(
+    IDbContextFactory<PortalDbContext> dbFactory,
+    ComponentTokenService component,
+    ComponentApiClient client,
+    AuthorizationExchanger exchanger,
+    InviteTokens tokens,
+    AuditLog audit,
+    IOptionsMonitor<WeChatOptions> wechat,
+    IOptionsMonitor<PortalOptions> portal,
+    IOptionsMonitor<OnboardingOptions> onboarding,
+    TimeProvider time,
+    ILogger<OnboardingService> logger)
+{
+    public const string CallbackPath = "/onboarding/callback";
+    public const string LaunchPath = "/onboarding/launch";
+
+    private readonly SemaphoreSlim _linkGate = new(1, 1);
+
+    // ---- invitations ------------------------------------------------------------------------------------------------
+
+    public async Task<CreatedInvite> CreateInviteAsync(Actor actor, int shopId, InviteRequest request, CancellationToken cancellationToken)
+    {
+        if (request.BizAppId is { Length: > 0 } biz && !WeChatOptionsValidator.IsAppId(biz))
+        {
+            throw new PortalException("bad_biz_appid", "“仅限此帐号”必须是 wx 开头的 18 位 AppID。", "\"Only this account\" must be an 18-character AppID starting with wx.");
+        }
+
+        if (request.CategoryIds.Any(id => id <= 0))
+        {
+            throw new PortalException("bad_category", "权限集编号必须是正整数。", "Permission set ids must be positive numbers.");
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        if (actor.User is null || !await ShopAccess.CanActOnAsync(db, actor.User, shopId, cancellationToken))
+        {
+            throw Forbidden();
+        }
+
+        return await AddInviteAsync(db, actor, shopId, request, cancellationToken);
+    }
+
+    /// <summary>
+    /// The one-click re-authorization from a result page: for the same shop and account (biz_appid), offering what was
+    /// granted plus the missing required sets (offering only the missing ones would make WeChat drop the rest).
+    /// Whoever holds the original invitation link may ask for it.
+    /// </summary>
+    public async Task<CreatedInvite> CreateReauthorizationInviteAsync(string originalToken, Actor actor, CancellationToken cancellationToken)
+    {
+        var invite = await LoadInviteAsync(originalToken, cancellationToken);
+        if (invite.ResultAuthorizerAppId is not { } appId)
+        {
+            throw InviteInvalid();
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var authorizer = await db.Authorizers.AsNoTracking().Include(a => a.Permissions).FirstAsync(a => a.AppId == appId, cancellationToken);
+        var sets = authorizer.Permissions.Select(p => p.SetId).Union(onboarding.CurrentValue.RequiredFor(authorizer.Kind)).Order().ToList();
+        var authType = authorizer.Kind == AuthorizerKind.MiniProgram ? AuthType.MiniProgram : AuthType.OfficialAccount;
+        var reauthActor = actor with { Name = actor.User?.Identity?.IsAuthenticated == true ? actor.Name : $"{invite.CreatedBy} (re-authorization link)" };
+        return await AddInviteAsync(db, reauthActor, invite.ShopId, new InviteRequest(authType, appId, sets), cancellationToken);
+    }
+
+    private async Task<CreatedInvite> AddInviteAsync(PortalDbContext db, Actor actor, int shopId, InviteRequest request, CancellationToken cancellationToken)
+    {
+        var shop = await db.Shops.Include(s => s.Binding).FirstAsync(s => s.Id == shopId, cancellationToken);
+        var now = time.GetUtcNow();
+        var invite = new Invite
+        {
+            Id = Guid.NewGuid(),
+            ShopId = shopId,
+            CreatedBy = actor.Name,
+            CreatedAt = now,
+            ExpiresAt = now + onboarding.CurrentValue.InviteLifetime,
+            AuthType = request.AuthType is { } t ? (int)t : null,
+            BizAppId = string.IsNullOrWhiteSpace(request.BizAppId) ? null : request.BizAppId.Trim(),
+            CategoryIds = request.CategoryIds.Count == 0 ? null : string.Join('|', request.CategoryIds.Distinct().Order()),
+        };
+        db.Invites.Add(invite);
+        shop.Binding ??= new Binding { ShopId = shopId, State = BindingState.Unbound, UpdatedAt = now };
+        if (shop.Binding.State is BindingState.Unbound or BindingState.Revoked)
+        {
+            Transition(db, shop.Binding, null, BindingState.Invited, $"invitation {invite.Id:N} created", actor);
+        }
+
+        audit.Add(db, actor, "invite.created", $"shop:{shopId}", $"invite {invite.Id:N}; auth_type {invite.AuthType?.ToString() ?? "-"}; biz_appid {invite.BizAppId ?? "-"}; sets {invite.CategoryIds ?? "default"}");
+        await db.SaveChangesAsync(cancellationToken);
+        var token = tokens.Create(invite.Id);
+        return new CreatedInvite(invite.Id, token, $"{LaunchPath}?invite={Uri.EscapeDataString(token)}", invite.ExpiresAt);
+    }
+
+    public async Task<InviteView> ResolveAsync(string? token, CancellationToken cancellationToken)
+    {
+        var invite = await LoadInviteAsync(token, cancellationToken);
+        return ToView(invite);
+    }
+
+    // ---- launch -----------------------------------------------------------------------------------------------------
+
+    /// <summary>Mints a fresh pre_auth_code for one attempt and builds the PC or mobile link for it.</summary>
+    public async Task<LaunchLink> StartAsync(string token, bool mobile, Actor actor, CancellationToken cancellationToken)
+    {
+        var invite = await LoadInviteAsync(token, cancellationToken);
+        EnsureOpen(invite);
+
+        var preAuth = await component.CallAsync((t, ct) => client.CreatePreAuthCodeAsync(new CreatePreAuthCodeRequest(t), ct), cancellationToken);
+        var now = time.GetUtcNow();
+        var expiresAt = now.AddSeconds(preAuth.ExpiresIn);
+        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+        {
+            db.InviteAttempts.Add(new InviteAttempt { InviteId = invite.Id, PreAuthCodeHash = InviteTokens.Hash(preAuth.PreAuthCode), CreatedAt = now, ExpiresAt = expiresAt });
+            var binding = await db.Bindings.FirstOrDefaultAsync(b => b.ShopId == invite.ShopId, cancellationToken);
+            if (binding is { State: BindingState.Invited })
+            {
+                Transition(db, binding, null, BindingState.Authorizing, $"authorization page opened from invitation {invite.Id:N}", actor);
+            }
+
+            await db.SaveChangesAsync(cancellationToken);
+        }
+
+        var w = wechat.CurrentValue;
+        var builder = new AuthorizationLinkBuilder(w.AuthPageBaseUrl, w.MobileAuthBaseUrl);
+        var request = new AuthorizationLinkRequest(
+            w.ComponentAppId,
+            preAuth.PreAuthCode,
+            $"{portal.CurrentValue.PublicBaseUrl.TrimEnd('/')}{CallbackPath}?invite={Uri.EscapeDataString(token)}",
+            invite.AuthType is { } type ? (AuthType)type : null,
+            invite.BizAppId,
+            ParseSets(invite.CategoryIds));
+        return new LaunchLink(mobile ? builder.BuildMobileLink(request) : builder.BuildPcLink(request), expiresAt);
+    }
+
+    // ---- completion --------------------------------------------------------------------------------------------------
+
+    /// <summary>The redirect back from WeChat. Idempotent: refreshing after success shows the same result.</summary>
+    public async Task<CompletionResult> CompleteFromCallbackAsync(string? token, string? authCode, CancellationToken cancellationToken)
+    {
+        var invite = await LoadInviteAsync(token, cancellationToken);
+        if (string.IsNullOrEmpty(authCode))
+        {
+            throw new PortalException("not_authorized", "授权未完成：微信没有返回授权码（可能在授权页点了取消）。可以重新打开邀请链接再试。", "The authorization was not completed: WeChat returned no code (perhaps it was cancelled). Open the invitation link to try again.");
+        }
+
+        if (invite.Status != InviteStatus.Open)
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            var hash = InviteTokens.Hash(authCode);
+            var exchanged = await db.ExchangedAuthCodes.AsNoTracking().FirstOrDefaultAsync(c => c.CodeHash == hash, cancellationToken);
+            if (exchanged is null || exchanged.AuthorizerAppId != invite.ResultAuthorizerAppId)
+            {
+                throw InviteUsed();
+            }
+
+            return await ResultAsync(invite.Id, token!, cancellationToken);
+        }
+
+        if (invite.ExpiresAt <= time.GetUtcNow())
+        {
+            throw InviteExpired();
+        }
+
+        var appId = await exchanger.ExchangeOnceAsync(authCode, cancellationToken);
+        await LinkAsync(invite.Id, appId, Actor.WeChat, cancellationToken);
+        return await ResultAsync(invite.Id, token!, cancellationToken);
+    }
+
+    /// <summary>An <c>authorized</c> or <c>updateauthorized</c> push: exchange (once), then link through the invitation it came from, if any.</summary>
+    public async Task CompleteFromPushAsync(AuthorizationGrant grant, CancellationToken cancellationToken)
+    {
+        var appId = await exchanger.ExchangeOnceAsync(grant.AuthorizationCode, cancellationToken);
+        Guid? inviteId = null;
+        if (grant.PreAuthCode is { Length: > 0 } preAuthCode)
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            var hash = InviteTokens.Hash(preAuthCode);
+            inviteId = await db.InviteAttempts.Where(a => a.PreAuthCodeHash == hash).Select(a => (Guid?)a.InviteId).FirstOrDefaultAsync(cancellationToken);
+        }
+
+        if (inviteId is { } id)
+        {
+            await LinkAsync(id, appId, Actor.WeChat, cancellationToken);
+        }
+        else
+        {
+            await RefreshBindingStateAsync(appId, "authorization changed at WeChat", cancellationToken);
+        }
+    }
+
+    /// <summary>An <c>unauthorized</c> push: the binding becomes revoked, the tokens are deleted, the history stays.</summary>
+    public async Task RevokeAsync(string appId, CancellationToken cancellationToken)
+    {
+        await _linkGate.WaitAsync(cancellationToken);
+        try
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            var authorizer = await db.Authorizers.Include(a => a.Token).FirstOrDefaultAsync(a => a.AppId == appId, cancellationToken);
+            if (authorizer is null)
+            {
+                return;
+            }
+
+            authorizer.IsAuthorized = false;
+            if (authorizer.Token is not null)
+            {
+                db.AuthorizerTokens.Remove(authorizer.Token);
+            }
+
+            foreach (var binding in await db.Bindings.Where(b => b.AuthorizerId == authorizer.Id && b.State != BindingState.Revoked).ToListAsync(cancellationToken))
+            {
+                Transition(db, binding, appId, BindingState.Revoked, "the account cancelled the authorization (unauthorized)", Actor.WeChat);
+            }
+
+            audit.Add(db, Actor.WeChat, "authorizer.unauthorized", $"authorizer:{appId}", "tokens deleted");
+            await db.SaveChangesAsync(cancellationToken);
+            LogRevoked(logger, appId);
+        }
+        finally
+        {
+            _linkGate.Release();
+        }
+    }
+
+    private async Task LinkAsync(Guid inviteId, string appId, Actor actor, CancellationToken cancellationToken)
+    {
+        await _linkGate.WaitAsync(cancellationToken);
+        try
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            var invite = await db.Invites.Include(i => i.Shop).ThenInclude(s => s!.Binding).FirstAsync(i => i.Id == inviteId, cancellationToken);
+            if (invite.Status != InviteStatus.Open)
+            {
+                return;
+            }
+
+            var authorizer = await db.Authorizers.Include(a => a.Permissions).FirstAsync(a => a.AppId == appId, cancellationToken);
+            var now = time.GetUtcNow();
+            if (invite.BizAppId is { } only && only != appId)
+            {
+                Fail(invite, "biz_appid_mismatch", $"invitation is for {only}; {appId} was authorized", now);
+                audit.Add(db, actor, "invite.refused", $"shop:{invite.ShopId}", invite.FailureDetail);
+            }
+            else if (await db.Bindings.Include(b => b.Shop)
+                         .Where(b => b.AuthorizerId == authorizer.Id && b.ShopId != invite.ShopId && b.State != BindingState.Revoked && b.State != BindingState.Unbound)
+                         .FirstOrDefaultAsync(cancellationToken) is { } other)
+            {
+                Fail(invite, "bound_to_other_shop", other.Shop!.Name, now);
+                audit.Add(db, actor, "invite.refused", $"shop:{invite.ShopId}", $"{appId} is already bound to shop {other.ShopId}");
+            }
+            else
+            {
+                var binding = invite.Shop!.Binding ??= new Binding { ShopId = invite.ShopId, State = BindingState.Unbound, UpdatedAt = now };
+                var previous = binding.AuthorizerId;
+                binding.AuthorizerId = authorizer.Id;
+                var reason = previous is null || previous == authorizer.Id
+                    ? $"authorized through invitation {invite.Id:N}"
+                    : $"authorized through invitation {invite.Id:N}, replacing the previously bound account";
+                Transition(db, binding, appId, StateFor(authorizer), reason, actor);
+                invite.Status = InviteStatus.Completed;
+                invite.CompletedAt = now;
+                audit.Add(db, actor, "binding.linked", $"shop:{invite.ShopId}", $"authorizer {appId}; {authorizer.Permissions.Count} permission sets");
+            }
+
+            invite.ResultAuthorizerAppId = appId;
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        finally
+        {
+            _linkGate.Release();
+        }
+    }
+
+    /// <summary>After a grant without an invitation (permissions changed at WeChat, or re-authorized elsewhere).</summary>
+    private async Task RefreshBindingStateAsync(string appId, string reason, CancellationToken cancellationToken)
+    {
+        await _linkGate.WaitAsync(cancellationToken);
+        try
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            var authorizer = await db.Authorizers.Include(a => a.Permissions).FirstAsync(a => a.AppId == appId, cancellationToken);
+            foreach (var binding in await db.Bindings.Where(b => b.AuthorizerId == authorizer.Id).ToListAsync(cancellationToken))
+            {
+                var target = StateFor(authorizer);
+                if (binding.State != target)
+                {
+                    Transition(db, binding, appId, target, reason, Actor.WeChat);
+                }
+            }
+
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        finally
+        {
+            _linkGate.Release();
+        }
+    }
+
+    // ---- results and helpers --------------------------------------------------------------------------------------------
+
+    public async Task<CompletionResult> ResultAsync(Guid inviteId, string token, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var invite = await db.Invites.AsNoTracking().Include(i => i.Shop).FirstAsync(i => i.Id == inviteId, cancellationToken);
+        var authorizer = await db.Authorizers.AsNoTracking().Include(a => a.Permissions).FirstAsync(a => a.AppId == invite.ResultAuthorizerAppId, cancellationToken);
+        var required = onboarding.CurrentValue.RequiredFor(authorizer.Kind);
+        var granted = authorizer.Permissions.OrderBy(p => p.SetId)
+            .Select(p => new GrantedSet(FuncScopeCatalog.Get(p.SetId), p.NeedConfirm, p.AlreadyConfirm, p.CanConfirm, required.Contains(p.SetId)))
+            .ToList();
+        var missing = required.Where(id => authorizer.Permissions.All(p => p.SetId != id)).Select(FuncScopeCatalog.Get).ToList();
+        var view = new AuthorizerView(authorizer.AppId, authorizer.Kind, authorizer.NickName, authorizer.HeadImg, authorizer.UserName, authorizer.PrincipalName, authorizer.VerifyType, authorizer.AccountStatus, authorizer.LastSyncedAt is not null);
+        return new CompletionResult(
+            invite.Status == InviteStatus.Completed ? CompletionStatus.Linked : CompletionStatus.Conflict,
+            invite.Shop!.Name, view, granted, missing, invite.FailureCode, invite.FailureDetail, token);
+    }
+
+    private BindingState StateFor(Authorizer authorizer)
+        => onboarding.CurrentValue.RequiredFor(authorizer.Kind).All(id => authorizer.Permissions.Any(p => p.SetId == id))
+            ? BindingState.Active
+            : BindingState.PermissionsMissing;
+
+    private void Transition(PortalDbContext db, Binding binding, string? appId, BindingState to, string reason, Actor actor)
+    {
+        var from = binding.State;
+        binding.State = to;
+        binding.UpdatedAt = time.GetUtcNow();
+        db.BindingEvents.Add(new BindingEvent { ShopId = binding.ShopId, AuthorizerAppId = appId, FromState = from, ToState = to, Reason = reason, Actor = actor.Name, At = binding.UpdatedAt });
+        audit.Add(db, actor, "binding.state", $"shop:{binding.ShopId}", $"{from} -> {to}: {reason}");
+    }
+
+    private async Task<Invite> LoadInviteAsync(string? token, CancellationToken cancellationToken)
+    {
+        var id = tokens.Read(token) ?? throw InviteInvalid();
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.Invites.AsNoTracking().Include(i => i.Shop).FirstOrDefaultAsync(i => i.Id == id, cancellationToken) ?? throw InviteInvalid();
+    }
+
+    private void EnsureOpen(Invite invite)
+    {
+        if (invite.Status != InviteStatus.Open)
+        {
+            throw InviteUsed();
+        }
+
+        if (invite.ExpiresAt <= time.GetUtcNow())
+        {
+            throw InviteExpired();
+        }
+    }
+
+    private static void Fail(Invite invite, string code, string detail, DateTimeOffset now)
+    {
+        invite.Status = InviteStatus.Failed;
+        invite.FailureCode = code;
+        invite.FailureDetail = detail;
+        invite.CompletedAt = now;
+    }
+
+    private static InviteView ToView(Invite invite)
+        => new(invite.Id, invite.ShopId, invite.Shop?.Name ?? string.Empty, invite.AuthType is { } t ? (AuthType)t : null, invite.BizAppId, ParseSets(invite.CategoryIds), invite.ExpiresAt, invite.Status, invite.ResultAuthorizerAppId);
+
+    private static List<int> ParseSets(string? sets)
+        => string.IsNullOrEmpty(sets) ? [] : sets.Split('|').Select(int.Parse).ToList();
+
+    public static PortalException InviteInvalid() => new("invite_invalid", "邀请链接无效：链接不完整或被改动过。请向门店运营人员索取新的链接。", "The invitation link is not valid: it is incomplete or was altered. Ask the store operator for a new link.");
+
+    public static PortalException InviteExpired() => new("invite_expired", "邀请链接已过期。请向门店运营人员索取新的链接。", "The invitation link has expired. Ask the store operator for a new link.");
+
+    public static PortalException InviteUsed() => new("invite_used", "此邀请链接已经使用过。需要重新授权时，请使用新的邀请链接。", "This invitation link has already been used. Use a new invitation to authorize again.");
+
+    public static PortalException Forbidden() => new("forbidden", "您无权操作此门店。", "You may not act on this store.");
+
+    [LoggerMessage(EventId = 6101, Level = LogLevel.Information, Message = "Authorization of {AuthorizerAppId} cancelled at WeChat; binding revoked, tokens deleted")]
+    private static partial void LogRevoked(ILogger logger, string authorizerAppId);
+}

@@ -1,0 +1,185 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Portal.Data;
+using Portal.Data.Entities;
+using Portal.WeChat.Protocol.Crypto;
+using Portal.WeChat.Protocol.Xml;
+using Portal.Web.Features.Data;
+using Portal.Web.Features.WeChat;
+
+namespace Portal.Web.Features.Pushes;
+
+/// <summary>
+/// WeChat's authorization event URL. Verifies both signatures, the envelope and trailing appid, the timestamp window
+/// and the nonce (replays are refused), stores the decrypted push in the inbox once (the same push twice is one row)
+/// and answers the bare <c>success</c>; processing happens afterwards. Anything wrong gets a 4xx, changes nothing and
+/// is logged without its body.
+/// </summary>
+public static partial class ComponentEventEndpoint
+{
+    public const int MaxBodyBytes = 64 * 1024;
+
+    public static IEndpointRouteBuilder MapComponentEvents(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapPost(EmulatorMounting.EventPath, HandleAsync).DisableAntiforgery().AllowAnonymous().ExcludeFromDescription();
+        return endpoints;
+    }
+
+    private static async Task<IResult> HandleAsync(
+        HttpContext context,
+        IOptionsMonitor<WeChatOptions> options,
+        IDbContextFactory<PortalDbContext> dbFactory,
+        TokenProtector protector,
+        InboxSignal signal,
+        TimeProvider time,
+        ILoggerFactory loggers)
+    {
+        var logger = loggers.CreateLogger("Portal.Pushes.ComponentEvents");
+        var ip = context.Connection.RemoteIpAddress?.ToString() ?? "?";
+        var query = context.Request.Query;
+        string timestamp = query["timestamp"].ToString(), nonce = query["nonce"].ToString();
+
+        var body = await ReadLimitedAsync(context.Request, context.RequestAborted);
+        if (body is null)
+        {
+            LogRejected(logger, ip, "body larger than 64 KiB");
+            return Results.StatusCode(StatusCodes.Status413PayloadTooLarge);
+        }
+
+        if (query["encrypt_type"] != "aes" || string.IsNullOrEmpty(timestamp) || string.IsNullOrEmpty(nonce))
+        {
+            LogRejected(logger, ip, "missing encrypt_type=aes, timestamp or nonce");
+            return Results.BadRequest("bad request");
+        }
+
+        if (!long.TryParse(timestamp, NumberStyles.None, CultureInfo.InvariantCulture, out var unix)
+            || (time.GetUtcNow() - DateTimeOffset.FromUnixTimeSeconds(unix)).Duration() > options.CurrentValue.PushMaxClockSkew)
+        {
+            LogRejected(logger, ip, "timestamp outside the accepted window");
+            return Results.BadRequest("stale timestamp");
+        }
+
+        var o = options.CurrentValue;
+        var crypto = new MessageCrypto(o.Token, EncodingAesKey.Parse(o.EncodingAesKey), o.ComponentAppId);
+        ComponentPush push;
+        string xml;
+        try
+        {
+            var envelope = EncryptedEnvelope.ParseComponentPush(body);
+            if (envelope.Recipient != o.ComponentAppId)
+            {
+                LogRejected(logger, ip, "envelope AppId is not ours");
+                return Results.BadRequest("wrong appid");
+            }
+
+            if (!crypto.VerifyUrlSignature(query["signature"], timestamp, nonce))
+            {
+                LogRejected(logger, ip, "signature mismatch");
+                return Results.Unauthorized();
+            }
+
+            xml = crypto.VerifyAndDecrypt(query["msg_signature"], timestamp, nonce, envelope.Encrypt);
+            push = ComponentPush.Parse(xml);
+            if (push.AppId != o.ComponentAppId)
+            {
+                LogRejected(logger, ip, "decrypted AppId is not ours");
+                return Results.BadRequest("wrong appid");
+            }
+        }
+        catch (WeChatCryptoException ex)
+        {
+            LogRejected(logger, ip, $"{(int)ex.Code} {ex.Code}");
+            return ex.Code == WeChatCryptoErrorCode.ValidateSignatureError ? Results.Unauthorized() : Results.BadRequest("bad request");
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(context.RequestAborted);
+        var replayKey = $"{timestamp}:{nonce}:{query["msg_signature"]}";
+        if (await db.ReplayGuard.AnyAsync(r => r.Key == replayKey, context.RequestAborted))
+        {
+            LogRejected(logger, ip, "replayed timestamp/nonce");
+            return Results.Conflict("replayed");
+        }
+
+        var now = time.GetUtcNow();
+        db.ReplayGuard.Add(new ReplayGuardEntry { Key = replayKey, SeenAt = now });
+        db.ReplayGuard.RemoveRange(db.ReplayGuard.Where(r => r.SeenAt < now - (2 * o.PushMaxClockSkew)));
+        var dedupeKey = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(xml)));
+        var isNew = !await db.Inbox.AnyAsync(m => m.DedupeKey == dedupeKey, context.RequestAborted);
+        if (isNew)
+        {
+            db.Inbox.Add(new InboxMessage
+            {
+                DedupeKey = dedupeKey,
+                InfoType = push.InfoType,
+                AuthorizerAppId = AuthorizerOf(push),
+                ReceivedAt = now,
+                CreateTime = DateTimeOffset.FromUnixTimeSeconds(push.CreateTime),
+                PayloadProtected = protector.Protect(xml),
+                Status = InboxStatus.Pending,
+            });
+        }
+
+        try
+        {
+            await db.SaveChangesAsync(context.RequestAborted);
+        }
+        catch (DbUpdateException)
+        {
+            // The same push (or the same nonce) raced in on another request: it is stored once; answer as WeChat expects.
+            LogDuplicateRace(logger, push.InfoType);
+            return Results.Text("success");
+        }
+
+        LogAccepted(logger, push.InfoType, AuthorizerOf(push) ?? "-", isNew);
+        signal.Notify();
+        return Results.Text("success");
+    }
+
+    private static string? AuthorizerOf(ComponentPush push) => push switch
+    {
+        AuthorizedPush a => a.Grant.AuthorizerAppId,
+        UpdateAuthorizedPush u => u.Grant.AuthorizerAppId,
+        UnauthorizedPush u => u.AuthorizerAppId,
+        _ => null,
+    };
+
+    private static async Task<string?> ReadLimitedAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > MaxBodyBytes)
+        {
+            return null;
+        }
+
+        var buffer = new byte[MaxBodyBytes + 1];
+        var total = 0;
+        int read;
+        while (total < buffer.Length && (read = await request.Body.ReadAsync(buffer.AsMemory(total), cancellationToken)) > 0)
+        {
+            total += read;
+        }
+
+        return total > MaxBodyBytes ? null : Encoding.UTF8.GetString(buffer, 0, total);
+    }
+
+    [LoggerMessage(EventId = 5001, Level = LogLevel.Warning, Message = "Refused a push to the event URL from {RemoteIp}: {Reason}")]
+    private static partial void LogRejected(ILogger logger, string remoteIp, string reason);
+
+    [LoggerMessage(EventId = 5002, Level = LogLevel.Information, Message = "Accepted push {InfoType} for {AuthorizerAppId} (new: {IsNew})")]
+    private static partial void LogAccepted(ILogger logger, string infoType, string authorizerAppId, bool isNew);
+
+    [LoggerMessage(EventId = 5003, Level = LogLevel.Information, Message = "Push {InfoType} arrived twice at once; stored once")]
+    private static partial void LogDuplicateRace(ILogger logger, string infoType);
+}
+
+/// <summary>Wakes the inbox processor when something arrives.</summary>
+public sealed class InboxSignal
+{
+    private readonly SemaphoreSlim _signal = new(0, int.MaxValue);
+
+    public void Notify() => _signal.Release();
+
+    public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => _signal.WaitAsync(timeout, cancellationToken);
+}
