@@ -18,10 +18,12 @@ namespace Portal.Testing;
 public class PortalFactory : WebApplicationFactory<Program>
 {
     private readonly Dictionary<string, string?> _settings;
+    private readonly bool _keepData;
 
-    public PortalFactory(IDictionary<string, string?>? settings, bool kestrel = false)
+    public PortalFactory(IDictionary<string, string?>? settings, bool kestrel = false, string? dataDirectory = null)
     {
-        DataDirectory = Path.Combine(Path.GetTempPath(), "portal-tests", Guid.NewGuid().ToString("N"));
+        _keepData = dataDirectory is not null;
+        DataDirectory = dataDirectory ?? Path.Combine(Path.GetTempPath(), "portal-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(DataDirectory);
         Port = kestrel ? FreePort() : 5080;
         BaseUrl = $"http://127.0.0.1:{Port}";
@@ -64,7 +66,7 @@ public class PortalFactory : WebApplicationFactory<Program>
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
-        if (disposing)
+        if (disposing && !_keepData)
         {
             try
             {
