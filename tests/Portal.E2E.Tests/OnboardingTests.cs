@@ -114,4 +114,24 @@ public sealed class OnboardingTests(BrowserFixture browser) : IAsyncLifetime
         await Assertions.Expect(flow.StoreRow("好味道餐厅·徐家汇店").Locator("[data-state]")).ToHaveAttributeAsync("data-state", "Revoked");
         await portal.ScreenshotAsync("onboarding-revoked");
     }
+
+    [Fact]
+    public async Task LaunchPage_ShowsAQrCodeOfTheMobileLinkWithACountdown()
+    {
+        var (portal, flow) = await OpenAsync();
+        await flow.SignInAsync("operator2");
+        await flow.OpenStoresAsync();
+        await flow.CreateInviteAsync("花间花店", "仅小程序");
+        await flow.OpenLaunchPageFromDialogAsync();
+
+        await portal.Page.Locator(".portal-launch-mobile").ClickAsync();
+        await Assertions.Expect(portal.Page.Locator(".portal-qr img")).ToBeVisibleAsync();
+        Assert.StartsWith("data:image/png;base64,", await portal.Page.Locator(".portal-qr img").GetAttributeAsync("src"));
+        var href = await portal.Page.Locator(".portal-mobile-link").GetAttributeAsync("href");
+        Assert.Matches("/_emulator/open/wxaopen/safe/bindcomponent\\?action=bindcomponent&no_scan=1&component_appid=.+&auth_type=2&category_id_list=17%7C18%7C19%7C30#wechat_redirect$", href);
+        var seconds = int.Parse((await portal.Page.Locator(".portal-countdown").GetAttributeAsync("data-seconds"))!);
+        Assert.InRange(seconds, 1700, 1800);
+        await Assertions.Expect(portal.Page.Locator(".portal-countdown")).Not.ToHaveAttributeAsync("data-seconds", seconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await portal.ScreenshotAsync("onboarding-mobile-qr");
+    }
 }
