@@ -22,6 +22,10 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
     public DbSet<ExchangedAuthCode> ExchangedAuthCodes => Set<ExchangedAuthCode>();
     public DbSet<AuditEntry> Audit => Set<AuditEntry>();
     public DbSet<OperatorShop> OperatorShops => Set<OperatorShop>();
+    public DbSet<Alert> Alerts => Set<Alert>();
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+    public DbSet<JobRun> JobRuns => Set<JobRun>();
+    public DbSet<ApiPause> ApiPauses => Set<ApiPause>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -63,6 +67,7 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
             e.Property(t => t.Version).IsConcurrencyToken();
             e.HasIndex(t => t.AccessTokenExpiresAt);
             e.HasIndex(t => t.NextAttemptAt);
+            e.HasIndex(t => t.RefreshDueAt);
         });
 
         builder.Entity<Binding>(e =>
@@ -115,6 +120,18 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
             e.HasIndex(a => a.At);
             e.Property(a => a.Action).HasMaxLength(100);
         });
+
+        builder.Entity<Alert>(e =>
+        {
+            e.HasIndex(a => a.At);
+            e.HasIndex(a => new { a.Code, a.Target, a.At });
+        });
+
+        builder.Entity<ApiKey>(e => e.HasIndex(k => k.KeyHash).IsUnique());
+
+        builder.Entity<JobRun>(e => e.HasIndex(r => new { r.JobName, r.StartedAt }));
+
+        builder.Entity<ApiPause>(e => e.HasKey(p => p.Api));
 
         builder.Entity<OperatorShop>(e =>
         {

@@ -1,5 +1,6 @@
 using Portal.Web.Features.Data;
 using Portal.Web.Features.Identity;
+using Portal.Web.Features.KeepAlive;
 using Portal.Web.Features.Onboarding;
 using Portal.Web.Features.WeChat;
 using Portal.Web.Infrastructure;
@@ -10,6 +11,7 @@ builder.AddPortalConfiguration();
 builder.AddPortalData();
 builder.AddPortalIdentity();
 builder.AddPortalOnboarding();
+builder.AddPortalKeepAlive();
 builder.AddPortalEmulator();
 builder.AddPortalUi();
 builder.AddPortalHealth();
@@ -22,6 +24,7 @@ app.MapBlazorScript();
 app.MapPortalEmulator();
 app.MapPortalIdentity();
 app.MapPortalOnboarding();
+app.MapPortalKeepAlive();
 app.MapPortalUi();
 
 app.Run();

@@ -34,6 +34,8 @@ public class PortalFactory : WebApplicationFactory<Program>
             // Without a real port nothing can receive the mounted emulator's pushes; tests that need them use kestrel.
             ["WeChat:Emulator:AutoPushTickets"] = kestrel ? "true" : "false",
             ["WeChat:Emulator:PushRetryDelay"] = "00:00:00.200",
+            // Jobs run when a test says so (services directly, or run-now), never on a wall-clock schedule mid-test.
+            ["KeepAlive:RunJobsOnSchedule"] = "false",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

@@ -19,6 +19,9 @@ public sealed class AuthorizerToken
 
     public DateTimeOffset? LastRefreshedAt { get; set; }
 
+    /// <summary>When the keep-alive sweep should refresh: expiry less the margin less a per-token jitter (indexed).</summary>
+    public DateTimeOffset? RefreshDueAt { get; set; }
+
     public int ConsecutiveFailures { get; set; }
 
     public string? LastError { get; set; }

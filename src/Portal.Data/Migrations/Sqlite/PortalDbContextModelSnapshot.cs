@@ -145,6 +145,98 @@ namespace Portal.Data.Migrations.Sqlite
                     b.ToTable("AspNetUserTokens", (string)null);
                 });
 
+            modelBuilder.Entity("Portal.Data.Entities.Alert", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("AcknowledgedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("AcknowledgedBy")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Code")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Detail")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Severity")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Target")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("At");
+
+                    b.HasIndex("Code", "Target", "At");
+
+                    b.ToTable("Alerts");
+                });
+
+            modelBuilder.Entity("Portal.Data.Entities.ApiKey", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("KeyHash")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("LastUsedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Prefix")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("RevokedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("KeyHash")
+                        .IsUnique();
+
+                    b.ToTable("ApiKeys");
+                });
+
+            modelBuilder.Entity("Portal.Data.Entities.ApiPause", b =>
+                {
+                    b.Property<string>("Api")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("PausedUntil")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Reason")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Api");
+
+                    b.ToTable("ApiPauses");
+                });
+
             modelBuilder.Entity("Portal.Data.Entities.AuditEntry", b =>
                 {
                     b.Property<long>("Id")
@@ -298,6 +390,9 @@ namespace Portal.Data.Migrations.Sqlite
                     b.Property<long?>("NextAttemptAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("RefreshDueAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("RefreshTokenProtected")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -311,6 +406,8 @@ namespace Portal.Data.Migrations.Sqlite
                     b.HasIndex("AccessTokenExpiresAt");
 
                     b.HasIndex("NextAttemptAt");
+
+                    b.HasIndex("RefreshDueAt");
 
                     b.ToTable("AuthorizerTokens");
                 });
@@ -562,6 +659,35 @@ namespace Portal.Data.Migrations.Sqlite
                         .IsUnique();
 
                     b.ToTable("InviteAttempts");
+                });
+
+            modelBuilder.Entity("Portal.Data.Entities.JobRun", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("DurationMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("JobName")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("StartedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Succeeded")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Summary")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("JobName", "StartedAt");
+
+                    b.ToTable("JobRuns");
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.OperatorShop", b =>

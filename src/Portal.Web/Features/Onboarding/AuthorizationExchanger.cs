@@ -23,6 +23,7 @@ public sealed partial class AuthorizationExchanger(
     ComponentTokenService component,
     ComponentApiClient client,
     TokenProtector protector,
+    KeepAlive.RefreshSchedule schedule,
     TimeProvider time,
     ILogger<AuthorizationExchanger> logger)
 {
@@ -101,6 +102,7 @@ public sealed partial class AuthorizationExchanger(
             token.RefreshTokenProtected = protector.Protect(refresh);
             token.AccessTokenProtected = info.AuthorizerAccessToken is { Length: > 0 } access ? protector.Protect(access) : null;
             token.AccessTokenExpiresAt = info.ExpiresIn is { } seconds ? now.AddSeconds(seconds) : null;
+            token.RefreshDueAt = token.AccessTokenExpiresAt is { } expiresAt ? schedule.DueAt(info.AuthorizerAppId, expiresAt) : now;
             token.LastRefreshedAt = now;
             token.ConsecutiveFailures = 0;
             token.LastError = null;

@@ -1,0 +1,311 @@
+using System.Collections.Concurrent;
+using Microsoft.EntityFrameworkCore;
+using Portal.Data;
+using Portal.Data.Entities;
+using Portal.WeChat.Client;
+using Portal.WeChat.Client.Models;
+using Portal.WeChat.Protocol.Errors;
+using Portal.Web.Features.Audit;
+using Portal.Web.Features.Component;
+using Portal.Web.Features.Data;
+using Portal.Web.Features.Onboarding;
+
+namespace Portal.Web.Features.KeepAlive;
+
+public enum RefreshOutcome
+{
+    Refreshed,
+    Recovered,
+    Busy,
+    NotDue,
+    Failed,
+    NeedsReauthorization,
+    Revoked,
+    QuotaPaused,
+    Gone,
+}
+
+/// <summary>
+/// Refreshes one authorizer's token so that nothing is ever lost:
+/// a lease (an atomic conditional update) keeps two refreshes of one authorizer from overlapping; the new access token
+/// and the returned refresh token are written in one transaction guarded by the row version (a stale writer loses);
+/// 61023 first recovers the refresh token from api_get_authorizer_info / api_get_authorizer_list (which also heals a
+/// crash between WeChat's answer and our write in rotate mode) and only then marks the binding for re-authorization;
+/// 61003 revokes; 45009 pauses the API until the quota resets; anything else backs off per authorizer.
+/// </summary>
+public sealed partial class AuthorizerTokenRefresher(
+    IDbContextFactory<PortalDbContext> dbFactory,
+    ComponentTokenService component,
+    ComponentApiClient client,
+    TokenProtector protector,
+    RefreshSchedule schedule,
+    AlertService alerts,
+    OnboardingService onboarding,
+    AuditLog audit,
+    Microsoft.Extensions.Options.IOptionsMonitor<KeepAliveOptions> options,
+    TimeProvider time,
+    ILogger<AuthorizerTokenRefresher> logger)
+{
+    public const string RefreshApi = "api_authorizer_token";
+
+    private readonly string _owner = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}"[..48];
+    private readonly ConcurrentDictionary<int, Lazy<Task<RefreshOutcome>>> _inflight = new();
+
+    /// <summary>Test seam: runs after WeChat answered and before the answer is written (a crash there must lose nothing).</summary>
+    public Func<string, Task>? BeforePersist { get; set; }
+
+    /// <summary>Refreshes now, sharing the work with any refresh of the same authorizer already running in this process.</summary>
+    public Task<RefreshOutcome> RefreshAsync(int authorizerId, string reason, CancellationToken cancellationToken)
+    {
+        var lazy = _inflight.GetOrAdd(authorizerId, id => new Lazy<Task<RefreshOutcome>>(() => RefreshCoreAsync(id, reason, CancellationToken.None)));
+        return AwaitAndForget(authorizerId, lazy, cancellationToken);
+    }
+
+    private async Task<RefreshOutcome> AwaitAndForget(int authorizerId, Lazy<Task<RefreshOutcome>> lazy, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await lazy.Value.WaitAsync(cancellationToken);
+        }
+        finally
+        {
+            if (lazy.Value.IsCompleted)
+            {
+                _inflight.TryRemove(new KeyValuePair<int, Lazy<Task<RefreshOutcome>>>(authorizerId, lazy));
+            }
+        }
+    }
+
+    private async Task<RefreshOutcome> RefreshCoreAsync(int authorizerId, string reason, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        if (await IsPausedAsync(db, now, cancellationToken))
+        {
+            return RefreshOutcome.QuotaPaused;
+        }
+
+        var leaseUntil = now + options.CurrentValue.LeaseDuration;
+        var acquired = await db.AuthorizerTokens
+            .Where(t => t.AuthorizerId == authorizerId && (t.LeaseUntil == null || t.LeaseUntil < now))
+            .ExecuteUpdateAsync(s => s.SetProperty(t => t.LeaseOwner, _owner).SetProperty(t => t.LeaseUntil, leaseUntil).SetProperty(t => t.Version, t => t.Version + 1), cancellationToken);
+        if (acquired == 0)
+        {
+            return await db.AuthorizerTokens.AnyAsync(t => t.AuthorizerId == authorizerId, cancellationToken) ? RefreshOutcome.Busy : RefreshOutcome.Gone;
+        }
+
+        var token = await db.AuthorizerTokens.Include(t => t.Authorizer).SingleAsync(t => t.AuthorizerId == authorizerId, cancellationToken);
+        var appId = token.Authorizer!.AppId;
+        try
+        {
+            var outcome = await RefreshWithRecoveryAsync(db, token, appId, cancellationToken);
+            LogRefreshed(logger, appId, outcome, reason);
+            return outcome;
+        }
+        catch (WeChatApiException ex)
+        {
+            return await HandleFailureAsync(db, token, appId, ex, cancellationToken);
+        }
+        catch (PortalException ex)
+        {
+            return await BackOffAsync(db, token, appId, ex.Code, cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // Someone else wrote this row since we took the lease (re-authorization, revocation): a stale writer loses.
+            LogStale(logger, appId);
+            return RefreshOutcome.Busy;
+        }
+    }
+
+    private async Task<RefreshOutcome> RefreshWithRecoveryAsync(PortalDbContext db, AuthorizerToken token, string appId, CancellationToken cancellationToken)
+    {
+        var refreshToken = protector.Unprotect(token.RefreshTokenProtected);
+        try
+        {
+            await PersistAsync(db, token, appId, await CallRefreshAsync(appId, refreshToken, cancellationToken), cancellationToken);
+            return RefreshOutcome.Refreshed;
+        }
+        catch (WeChatApiException ex) when (ex.ErrorCode == WeChatErrorCodes.RefreshTokenInvalid)
+        {
+            var recovered = await RecoverRefreshTokenAsync(appId, cancellationToken);
+            if (recovered is null || recovered == refreshToken)
+            {
+                throw;
+            }
+
+            LogRecovered(logger, appId);
+            await PersistAsync(db, token, appId, await CallRefreshAsync(appId, recovered, cancellationToken), cancellationToken);
+            await alerts.RaiseAsync("refresh_token_recovered", AlertSeverity.Info, appId, "61023 answered; the current refresh token was recovered from WeChat", cancellationToken: cancellationToken);
+            return RefreshOutcome.Recovered;
+        }
+    }
+
+    private Task<RefreshAuthorizerTokenResponse> CallRefreshAsync(string appId, string refreshToken, CancellationToken cancellationToken)
+        => component.CallAsync((t, ct) => client.RefreshAuthorizerTokenAsync(new RefreshAuthorizerTokenRequest(t, appId, refreshToken), ct), cancellationToken);
+
+    /// <summary>The access token and the refresh token WeChat returned, in one transaction, before anything uses them.</summary>
+    private async Task PersistAsync(PortalDbContext db, AuthorizerToken token, string appId, RefreshAuthorizerTokenResponse response, CancellationToken cancellationToken)
+    {
+        if (BeforePersist is { } hook)
+        {
+            await hook(appId);
+        }
+
+        var now = time.GetUtcNow();
+        var expiresAt = now.AddSeconds(response.ExpiresIn);
+        token.AccessTokenProtected = protector.Protect(response.AuthorizerAccessToken);
+        token.AccessTokenExpiresAt = expiresAt;
+        token.RefreshTokenProtected = protector.Protect(response.AuthorizerRefreshToken);
+        token.RefreshDueAt = schedule.DueAt(appId, expiresAt);
+        token.LastRefreshedAt = now;
+        token.ConsecutiveFailures = 0;
+        token.LastError = null;
+        token.NextAttemptAt = null;
+        token.LeaseOwner = null;
+        token.LeaseUntil = null;
+        await db.SaveChangesAsync(CancellationToken.None);
+    }
+
+    /// <summary>61023: the refresh token WeChat holds now, from api_get_authorizer_info, else api_get_authorizer_list.</summary>
+    public async Task<string?> RecoverRefreshTokenAsync(string appId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var info = await component.CallAsync((t, ct) => client.GetAuthorizerInfoAsync(new GetAuthorizerInfoRequest(t, appId), ct), cancellationToken);
+            if (info.AuthorizationInfo.AuthorizerRefreshToken is { Length: > 0 } fromInfo)
+            {
+                return fromInfo;
+            }
+        }
+        catch (WeChatApiException ex) when (ex.Category is not WeChatErrorCategory.Revoked)
+        {
+            LogRecoveryStep(logger, appId, "api_get_authorizer_info", ex.ErrorCode);
+        }
+
+        for (var offset = 0; ; offset += GetAuthorizerListRequest.MaxCount)
+        {
+            var page = await component.CallAsync((t, ct) => client.GetAuthorizerListAsync(new GetAuthorizerListRequest(t, offset, GetAuthorizerListRequest.MaxCount), ct), cancellationToken);
+            if (page.List.FirstOrDefault(i => i.AuthorizerAppId == appId) is { } item)
+            {
+                return item.RefreshToken;
+            }
+
+            if (page.List.Count == 0 || offset + page.List.Count >= page.TotalCount)
+            {
+                return null;
+            }
+        }
+    }
+
+    private async Task<RefreshOutcome> HandleFailureAsync(PortalDbContext db, AuthorizerToken token, string appId, WeChatApiException ex, CancellationToken cancellationToken)
+    {
+        switch (ex.Category)
+        {
+            case WeChatErrorCategory.Revoked:
+                await ReleaseAsync(db, token, $"{ex.Api}: errcode {ex.ErrorCode}");
+                await onboarding.RevokeAsync(appId, cancellationToken);
+                await alerts.RaiseAsync("authorizer_revoked", AlertSeverity.Warning, appId, "WeChat answered 61003: the account no longer authorizes the platform", cancellationToken: cancellationToken);
+                return RefreshOutcome.Revoked;
+
+            case WeChatErrorCategory.NeedsReauthorization:
+                token.ConsecutiveFailures++;
+                token.LastError = $"{ex.Api}: errcode {ex.ErrorCode} (refresh token lost; recovery failed)";
+                token.NextAttemptAt = null;
+                token.RefreshDueAt = null;
+                await ReleaseAsync(db, token, token.LastError);
+                await MarkNeedsReauthorizationAsync(appId, cancellationToken);
+                await alerts.RaiseAsync("needs_reauthorization", AlertSeverity.Critical, appId, "The refresh token is invalid and could not be recovered from WeChat: the administrator must authorize again", cancellationToken: cancellationToken);
+                return RefreshOutcome.NeedsReauthorization;
+
+            case WeChatErrorCategory.Quota:
+                await PauseAsync(db, ex.Api);
+                await ReleaseAsync(db, token, $"{ex.Api}: errcode {ex.ErrorCode}");
+                await alerts.RaiseAsync("quota_exhausted", AlertSeverity.Critical, ex.Api, "WeChat answered 45009: calls to this API are paused until the daily quota resets (midnight, Beijing time)", cancellationToken: cancellationToken);
+                return RefreshOutcome.QuotaPaused;
+
+            default:
+                return await BackOffAsync(db, token, appId, $"{ex.Api}: errcode {ex.ErrorCode}", cancellationToken);
+        }
+    }
+
+    private async Task<RefreshOutcome> BackOffAsync(PortalDbContext db, AuthorizerToken token, string appId, string error, CancellationToken cancellationToken)
+    {
+        token.ConsecutiveFailures++;
+        token.LastError = error;
+        var delay = TimeSpan.FromSeconds(Math.Min(900, 15 * Math.Pow(2, Math.Min(token.ConsecutiveFailures - 1, 10))));
+        token.NextAttemptAt = time.GetUtcNow() + delay + TimeSpan.FromMilliseconds(Random.Shared.Next(0, 5000));
+        await ReleaseAsync(db, token, error);
+        LogFailed(logger, appId, error, token.ConsecutiveFailures);
+        if (token.ConsecutiveFailures == 5)
+        {
+            await alerts.RaiseAsync("refresh_failing", AlertSeverity.Warning, appId, $"5 refreshes in a row failed; last error: {error}", cancellationToken: cancellationToken);
+        }
+
+        return RefreshOutcome.Failed;
+    }
+
+    private static async Task ReleaseAsync(PortalDbContext db, AuthorizerToken token, string? error)
+    {
+        token.LeaseOwner = null;
+        token.LeaseUntil = null;
+        token.LastError = error ?? token.LastError;
+        try
+        {
+            await db.SaveChangesAsync(CancellationToken.None);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // The row changed under us (revoked or re-authorized meanwhile): our write is stale and is dropped.
+        }
+    }
+
+    private async Task MarkNeedsReauthorizationAsync(string appId, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var authorizerId = await db.Authorizers.Where(a => a.AppId == appId).Select(a => a.Id).SingleAsync(cancellationToken);
+        foreach (var binding in await db.Bindings.Where(b => b.AuthorizerId == authorizerId && b.State != BindingState.Revoked && b.State != BindingState.NeedsReauthorization).ToListAsync(cancellationToken))
+        {
+            var from = binding.State;
+            binding.State = BindingState.NeedsReauthorization;
+            binding.UpdatedAt = time.GetUtcNow();
+            db.BindingEvents.Add(new BindingEvent { ShopId = binding.ShopId, AuthorizerAppId = appId, FromState = from, ToState = BindingState.NeedsReauthorization, Reason = "refresh token invalid (61023) and not recoverable", Actor = Actor.System.Name, At = binding.UpdatedAt });
+            audit.Add(db, Actor.System, "binding.state", $"shop:{binding.ShopId}", $"{from} -> NeedsReauthorization: refresh token lost");
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    private async Task<bool> IsPausedAsync(PortalDbContext db, DateTimeOffset now, CancellationToken cancellationToken)
+        => await db.ApiPauses.AnyAsync(p => p.Api == RefreshApi && p.PausedUntil > now, cancellationToken);
+
+    private async Task PauseAsync(PortalDbContext db, string api)
+    {
+        var beijing = time.GetUtcNow().ToOffset(TimeSpan.FromHours(8));
+        var resetsAt = new DateTimeOffset(beijing.Date.AddDays(1), TimeSpan.FromHours(8)).ToUniversalTime();
+        var pause = await db.ApiPauses.FindAsync(api);
+        if (pause is null)
+        {
+            db.ApiPauses.Add(new ApiPause { Api = api, PausedUntil = resetsAt, Reason = "45009" });
+        }
+        else
+        {
+            pause.PausedUntil = resetsAt;
+        }
+    }
+
+    [LoggerMessage(EventId = 8001, Level = LogLevel.Debug, Message = "Token of {AuthorizerAppId}: {Outcome} ({Reason})")]
+    private static partial void LogRefreshed(ILogger logger, string authorizerAppId, RefreshOutcome outcome, string reason);
+
+    [LoggerMessage(EventId = 8002, Level = LogLevel.Warning, Message = "Refresh of {AuthorizerAppId} failed ({Error}); failure {Failures} in a row, backing off")]
+    private static partial void LogFailed(ILogger logger, string authorizerAppId, string error, int failures);
+
+    [LoggerMessage(EventId = 8003, Level = LogLevel.Warning, Message = "Refresh token of {AuthorizerAppId} was invalid; the current one was recovered from WeChat")]
+    private static partial void LogRecovered(ILogger logger, string authorizerAppId);
+
+    [LoggerMessage(EventId = 8005, Level = LogLevel.Warning, Message = "Refresh of {AuthorizerAppId} lost to a newer write; nothing of ours was stored")]
+    private static partial void LogStale(ILogger logger, string authorizerAppId);
+
+    [LoggerMessage(EventId = 8004, Level = LogLevel.Information, Message = "Refresh-token recovery for {AuthorizerAppId}: {Api} answered {ErrCode}")]
+    private static partial void LogRecoveryStep(ILogger logger, string authorizerAppId, string api, int errCode);
+}

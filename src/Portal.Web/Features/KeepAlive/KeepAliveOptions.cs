@@ -1,0 +1,31 @@
+namespace Portal.Web.Features.KeepAlive;
+
+/// <summary>The <c>KeepAlive</c> section: how tokens are kept fresh.</summary>
+public sealed class KeepAliveOptions
+{
+    public const string SectionName = "KeepAlive";
+
+    /// <summary>Refresh an authorizer token this long before it expires.</summary>
+    public TimeSpan RefreshMargin { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>Up to this much earlier again, per authorizer, so refreshes spread out instead of bunching.</summary>
+    public TimeSpan RefreshJitter { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Refreshes in flight at once during a sweep.</summary>
+    public int MaxConcurrency { get; set; } = 8;
+
+    /// <summary>How long one refresh may hold an authorizer before another may take it over (a crashed worker's lease expires).</summary>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>The most authorizers one sweep takes.</summary>
+    public int SweepBatchSize { get; set; } = 20_000;
+
+    /// <summary>When no ticket has arrived for this long, ask WeChat to push and raise an alert.</summary>
+    public TimeSpan TicketStaleAfter { get; set; } = TimeSpan.FromMinutes(20);
+
+    /// <summary>Quartz cron expressions of the jobs.</summary>
+    public Dictionary<string, string> Schedules { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Optional URL that receives every alert as a JSON POST.</summary>
+    public string AlertWebhookUrl { get; set; } = string.Empty;
+}

@@ -1,0 +1,45 @@
+using System.Collections.Concurrent;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Portal.Data;
+
+namespace Portal.Web.Features.KeepAlive;
+
+/// <summary>What one sweep did.</summary>
+public sealed record SweepResult(int Due, IReadOnlyDictionary<RefreshOutcome, int> Outcomes, TimeSpan Elapsed)
+{
+    public override string ToString()
+        => $"{Due} due; " + string.Join(", ", Outcomes.OrderBy(o => o.Key).Select(o => $"{o.Key} {o.Value}")) + $"; {Elapsed.TotalSeconds:0.0} s";
+}
+
+/// <summary>
+/// Selects only the tokens that are due (an indexed range on <c>RefreshDueAt</c>, skipping those backing off or leased),
+/// so a sweep costs what is due, not what exists, and refreshes them with bounded concurrency.
+/// </summary>
+public sealed class RefreshSweep(IDbContextFactory<PortalDbContext> dbFactory, AuthorizerTokenRefresher refresher, IOptionsMonitor<KeepAliveOptions> options, TimeProvider time)
+{
+    public async Task<IReadOnlyList<int>> SelectDueAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.AuthorizerTokens.AsNoTracking()
+            .Where(t => t.RefreshDueAt != null && t.RefreshDueAt <= now && (t.NextAttemptAt == null || t.NextAttemptAt <= now) && (t.LeaseUntil == null || t.LeaseUntil < now))
+            .OrderBy(t => t.RefreshDueAt)
+            .Select(t => t.AuthorizerId)
+            .Take(options.CurrentValue.SweepBatchSize)
+            .ToListAsync(cancellationToken);
+    }
+
+    public async Task<SweepResult> RunAsync(CancellationToken cancellationToken)
+    {
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var due = await SelectDueAsync(cancellationToken);
+        var outcomes = new ConcurrentDictionary<RefreshOutcome, int>();
+        await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.CurrentValue.MaxConcurrency), CancellationToken = cancellationToken }, async (id, ct) =>
+        {
+            var outcome = await refresher.RefreshAsync(id, "sweep", ct);
+            outcomes.AddOrUpdate(outcome, 1, (_, n) => n + 1);
+        });
+        return new SweepResult(due.Count, outcomes, started.Elapsed);
+    }
+}

@@ -1,0 +1,101 @@
+using Microsoft.EntityFrameworkCore;
+using Portal.Data;
+using Portal.Web.Features.Component;
+using Portal.Web.Features.Data;
+
+namespace Portal.Web.Features.KeepAlive;
+
+/// <summary>
+/// The token service for internal systems ("中控"): they get valid tokens from here instead of refreshing their own
+/// (which would invalidate each other's). Answers from the stored token; only an expired one makes the caller wait for
+/// a single-flight refresh. API keys in <c>Authorization: Bearer …</c> or <c>X-Api-Key</c>.
+/// </summary>
+public static class TokenApi
+{
+    public static IEndpointRouteBuilder MapTokenApi(this IEndpointRouteBuilder endpoints)
+    {
+        var api = endpoints.MapGroup("/api/v1").AddEndpointFilter(RequireApiKeyAsync).DisableAntiforgery().AllowAnonymous();
+        api.MapGet("/authorizers/{appId}/access-token", AuthorizerTokenAsync);
+        api.MapGet("/component/access-token", ComponentTokenAsync);
+        return endpoints;
+    }
+
+    private static async ValueTask<object?> RequireApiKeyAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        var header = http.Request.Headers.Authorization.ToString();
+        var presented = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header[7..].Trim() : http.Request.Headers["X-Api-Key"].ToString();
+        if (string.IsNullOrEmpty(presented))
+        {
+            http.Response.Headers.WWWAuthenticate = "Bearer";
+            return Results.Json(new { code = "api_key_required", message = "Send an API key as 'Authorization: Bearer <key>'." }, statusCode: StatusCodes.Status401Unauthorized);
+        }
+
+        var key = await http.RequestServices.GetRequiredService<ApiKeyService>().FindAsync(presented, http.RequestAborted);
+        if (key is null)
+        {
+            http.Response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\"";
+            return Results.Json(new { code = "api_key_invalid", message = "The API key is not known." }, statusCode: StatusCodes.Status401Unauthorized);
+        }
+
+        if (key.RevokedAt is not null)
+        {
+            return Results.Json(new { code = "api_key_revoked", message = "The API key was revoked." }, statusCode: StatusCodes.Status403Forbidden);
+        }
+
+        return await next(context);
+    }
+
+    private static async Task<IResult> AuthorizerTokenAsync(string appId, IDbContextFactory<PortalDbContext> dbFactory, AuthorizerTokenRefresher refresher, TokenProtector protector, TimeProvider time, CancellationToken cancellationToken)
+    {
+        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+        {
+            var authorizer = await db.Authorizers.AsNoTracking().Include(a => a.Token).FirstOrDefaultAsync(a => a.AppId == appId, cancellationToken);
+            if (authorizer is not { IsAuthorized: true, Token: not null })
+            {
+                return Results.Json(new { code = "unknown_authorizer", message = "No active authorization for this appid." }, statusCode: StatusCodes.Status404NotFound);
+            }
+
+            if (Valid(authorizer.Token.AccessTokenProtected, authorizer.Token.AccessTokenExpiresAt, time) is { } stored)
+            {
+                return Answer(appId, protector.Unprotect(stored.Token), stored.ExpiresAt, time);
+            }
+
+            await refresher.RefreshAsync(authorizer.Id, "token-api", cancellationToken);
+        }
+
+        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+        {
+            var token = await db.AuthorizerTokens.AsNoTracking().Include(t => t.Authorizer).FirstOrDefaultAsync(t => t.Authorizer!.AppId == appId, cancellationToken);
+            if (token is null)
+            {
+                return Results.Json(new { code = "unknown_authorizer", message = "No active authorization for this appid." }, statusCode: StatusCodes.Status404NotFound);
+            }
+
+            return Valid(token.AccessTokenProtected, token.AccessTokenExpiresAt, time) is { } fresh
+                ? Answer(appId, protector.Unprotect(fresh.Token), fresh.ExpiresAt, time)
+                : Results.Json(new { code = "refresh_failed", message = "The token is expired and could not be refreshed now; retry shortly.", last_error = token.LastError }, statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+    }
+
+    private static async Task<IResult> ComponentTokenAsync(ComponentTokenService component, Microsoft.Extensions.Options.IOptions<WeChat.WeChatOptions> wechat, TimeProvider time, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var token = await component.GetTokenAsync(cancellationToken);
+            var (_, _, expiresAt) = await component.StatusAsync(cancellationToken);
+            var expiry = expiresAt ?? time.GetUtcNow();
+            return Results.Json(new { component_appid = wechat.Value.ComponentAppId, access_token = token, expires_at = expiry, expires_in = (int)Math.Max(0, (expiry - time.GetUtcNow()).TotalSeconds) });
+        }
+        catch (PortalException ex)
+        {
+            return Results.Json(new { code = ex.Code, message = ex.MessageEn }, statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+    }
+
+    private static (string Token, DateTimeOffset ExpiresAt)? Valid(string? protectedToken, DateTimeOffset? expiresAt, TimeProvider time)
+        => protectedToken is not null && expiresAt is { } e && e > time.GetUtcNow() + TimeSpan.FromSeconds(30) ? (protectedToken, e) : null;
+
+    private static IResult Answer(string appId, string token, DateTimeOffset expiresAt, TimeProvider time)
+        => Results.Json(new { authorizer_appid = appId, access_token = token, expires_at = expiresAt, expires_in = (int)(expiresAt - time.GetUtcNow()).TotalSeconds });
+}
