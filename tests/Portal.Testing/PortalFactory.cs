@@ -20,8 +20,11 @@ public class PortalFactory : WebApplicationFactory<Program>
     private readonly Dictionary<string, string?> _settings;
     private readonly bool _keepData;
 
-    public PortalFactory(IDictionary<string, string?>? settings, bool kestrel = false, string? dataDirectory = null)
+    private readonly TimeProvider? _clock;
+
+    public PortalFactory(IDictionary<string, string?>? settings, bool kestrel = false, string? dataDirectory = null, TimeProvider? clock = null)
     {
+        _clock = clock;
         _keepData = dataDirectory is not null;
         DataDirectory = dataDirectory ?? Path.Combine(Path.GetTempPath(), "portal-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(DataDirectory);
@@ -63,6 +66,10 @@ public class PortalFactory : WebApplicationFactory<Program>
         builder.UseEnvironment("Testing");
         builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(_settings));
         builder.ConfigureLogging(logging => logging.AddProvider(new FileLoggerProvider(LogPath)));
+        if (_clock is not null)
+        {
+            builder.ConfigureServices(services => services.AddSingleton(_clock));
+        }
     }
 
     protected override void Dispose(bool disposing)

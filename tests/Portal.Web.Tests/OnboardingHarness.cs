@@ -17,12 +17,12 @@ namespace Portal.Web.Tests;
 /// <summary>The real portal on a real port with its mounted emulator, plus helpers that act as the people involved.</summary>
 public partial class OnboardingHarness : IAsyncLifetime
 {
-    protected OnboardingHarness(IDictionary<string, string?>? settings, string? dataDirectory)
+    protected OnboardingHarness(IDictionary<string, string?>? settings, string? dataDirectory, TimeProvider? clock = null)
     {
-        Portal = new PortalFactory(settings, kestrel: true, dataDirectory);
+        Portal = new PortalFactory(settings, kestrel: true, dataDirectory, clock);
     }
 
-    public static OnboardingHarness Create(IDictionary<string, string?>? settings = null, string? dataDirectory = null) => new(settings, dataDirectory);
+    public static OnboardingHarness Create(IDictionary<string, string?>? settings = null, string? dataDirectory = null, TimeProvider? clock = null) => new(settings, dataDirectory, clock);
 
     public PortalFactory Portal { get; }
 

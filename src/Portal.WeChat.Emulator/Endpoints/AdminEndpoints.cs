@@ -92,6 +92,7 @@ public static class AdminEndpoints
                 Probability = double.Parse(a("probability") ?? "1", CultureInfo.InvariantCulture),
                 RemainingCount = a("count") is { Length: > 0 } count ? int.Parse(count, CultureInfo.InvariantCulture) : null,
                 LatencyMs = int.Parse(a("latencyMs") ?? "1000", CultureInfo.InvariantCulture),
+                ErrCode = int.Parse(a("errcode") ?? "-1", CultureInfo.InvariantCulture),
             };
             s.AddFault(rule);
             return rule;

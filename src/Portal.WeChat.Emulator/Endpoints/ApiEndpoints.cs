@@ -282,6 +282,8 @@ public static class ApiEndpoints
                     break;
                 case FaultKind.SystemError:
                     return Error(state, api, ip, parameters, ApiError.SystemError(), "fault");
+                case FaultKind.ErrCode:
+                    return Error(state, api, ip, parameters, new ApiError(fault.ErrCode, $"injected error {fault.ErrCode}"), "fault");
                 case FaultKind.Http500 or FaultKind.Http502:
                     var status = fault.Kind == FaultKind.Http500 ? 500 : 502;
                     state.RecordCall(api, ip, parameters, -1, $"fault: HTTP {status}");

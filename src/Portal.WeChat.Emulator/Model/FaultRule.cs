@@ -15,6 +15,8 @@ public enum FaultKind
     Timeout,
     /// <summary>A push is not sent at all.</summary>
     DropPush,
+    /// <summary>Answers <see cref="FaultRule.ErrCode"/> (e.g. 61023, 45009) as WeChat would.</summary>
+    ErrCode,
 }
 
 /// <summary>
@@ -36,6 +38,9 @@ public sealed class FaultRule
     public int? RemainingCount { get; set; }
 
     public int LatencyMs { get; init; } = 1000;
+
+    /// <summary>The errcode answered by an <see cref="FaultKind.ErrCode"/> fault.</summary>
+    public int ErrCode { get; init; } = -1;
 
     public bool Matches(string target)
         => Target == "*" ? !target.StartsWith("push:", StringComparison.Ordinal)

@@ -48,7 +48,7 @@ public sealed partial class AuthorizerTokenRefresher(
 {
     public const string RefreshApi = "api_authorizer_token";
 
-    private readonly string _owner = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}"[..48];
+    private readonly string _owner = $"{Environment.ProcessId}:{Guid.NewGuid():N}";
     private readonly ConcurrentDictionary<int, Lazy<Task<RefreshOutcome>>> _inflight = new();
 
     /// <summary>Test seam: runs after WeChat answered and before the answer is written (a crash there must lose nothing).</summary>

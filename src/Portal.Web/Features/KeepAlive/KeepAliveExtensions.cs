@@ -28,6 +28,7 @@ public static class KeepAliveExtensions
         builder.Services.AddSingleton<AuthorizerTokenRefresher>();
         builder.Services.AddSingleton<RefreshSweep>();
         builder.Services.AddSingleton<ApiKeyService>();
+        builder.Services.AddSingleton<OpsConsole>();
         builder.Services.AddHttpClient(AlertService.WebhookClient).RemoveAllLoggers();
 
         var portal = new PortalOptions();

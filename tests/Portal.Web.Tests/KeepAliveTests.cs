@@ -1,0 +1,274 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Portal.Data.Entities;
+using Portal.Testing;
+using Portal.WeChat.Emulator;
+using Portal.WeChat.Emulator.Model;
+using Portal.Web.Features.Audit;
+using Portal.Web.Features.Data;
+using Portal.Web.Features.KeepAlive;
+using Quartz;
+
+namespace Portal.Web.Tests;
+
+/// <summary>Keeping authorizations alive, on a controlled clock, against the real emulator, with real Quartz.</summary>
+public sealed class KeepAliveTests : IAsyncLifetime
+{
+    private readonly ManualTimeProvider _clock = new(DateTimeOffset.UtcNow);
+    private OnboardingHarness _h = default!;
+
+    private RefreshSweep Sweep => _h.Portal.Services.GetRequiredService<RefreshSweep>();
+
+    private AuthorizerTokenRefresher Refresher => _h.Portal.Services.GetRequiredService<AuthorizerTokenRefresher>();
+
+    private TokenProtector Protector => _h.Portal.Services.GetRequiredService<TokenProtector>();
+
+    public async Task InitializeAsync()
+    {
+        _h = OnboardingHarness.Create(new Dictionary<string, string?> { ["WeChat:Emulator:DailyQuotas:api_authorizer_token"] = "50" }, clock: _clock);
+        await _h.InitializeAsync();
+        _h.Emulator.PushTimingOverride = AuthorizationPushTiming.Concurrent;
+    }
+
+    public async Task DisposeAsync() => await _h.DisposeAsync();
+
+    private async Task<int> BindAsync(string shop, string appId)
+    {
+        var invite = await _h.InviteAsync(shop, user: "admin");
+        Assert.Contains("授权成功", (await _h.CallbackAsync(await _h.AuthorizeAsync(invite, appId))).Html);
+        await using var db = await _h.DbAsync();
+        return await db.Authorizers.Where(a => a.AppId == appId).Select(a => a.Id).SingleAsync();
+    }
+
+    private async Task<AuthorizerToken> TokenAsync(int authorizerId)
+    {
+        await using var db = await _h.DbAsync();
+        return await db.AuthorizerTokens.AsNoTracking().SingleAsync(t => t.AuthorizerId == authorizerId);
+    }
+
+    private int RefreshCalls => _h.Emulator.Calls.Count(c => c.Api == "api_authorizer_token");
+
+    [Fact]
+    public async Task Sweep_RefreshesBeforeExpiry_AndOnlyWhatIsDue()
+    {
+        var id = await BindAsync("好味道餐厅·人民广场店", "wx1a2b3c4d5e6f7001");
+        var before = await TokenAsync(id);
+        Assert.InRange(before.RefreshDueAt!.Value, before.AccessTokenExpiresAt!.Value.AddMinutes(-20), before.AccessTokenExpiresAt.Value.AddMinutes(-15));
+
+        _clock.Advance(TimeSpan.FromMinutes(90));
+        Assert.Empty(await Sweep.SelectDueAsync(CancellationToken.None));
+        Assert.Equal(0, (await Sweep.RunAsync(CancellationToken.None)).Due);
+
+        _clock.Advance(TimeSpan.FromMinutes(15));
+        var result = await Sweep.RunAsync(CancellationToken.None);
+        Assert.Equal(1, result.Due);
+        Assert.Equal(1, result.Outcomes[RefreshOutcome.Refreshed]);
+
+        var after = await TokenAsync(id);
+        Assert.True(after.AccessTokenExpiresAt > before.AccessTokenExpiresAt);
+        Assert.True(_clock.GetUtcNow() < before.AccessTokenExpiresAt, "refreshed before the old token expired");
+        Assert.NotEqual(Protector.Unprotect(before.AccessTokenProtected!), Protector.Unprotect(after.AccessTokenProtected!));
+        Assert.Equal("wx1a2b3c4d5e6f7001", _h.Emulator.CheckAuthorizerToken(Protector.Unprotect(after.AccessTokenProtected!)));
+    }
+
+    [Fact]
+    public async Task RotateMode_EveryReturnedRefreshTokenIsPersisted()
+    {
+        _h.Emulator.RefreshTokenModeOverride = RefreshTokenMode.Rotate;
+        var id = await BindAsync("好味道餐厅·徐家汇店", "wx1a2b3c4d5e6f7002");
+        for (var round = 0; round < 3; round++)
+        {
+            _clock.Advance(TimeSpan.FromHours(2));
+            var result = await Sweep.RunAsync(CancellationToken.None);
+            Assert.Equal(1, result.Outcomes.GetValueOrDefault(RefreshOutcome.Refreshed));
+            Assert.Equal(_h.Emulator.FindAuthorization("wx1a2b3c4d5e6f7002")!.RefreshToken, Protector.Unprotect((await TokenAsync(id)).RefreshTokenProtected));
+        }
+
+        Assert.DoesNotContain(_h.Emulator.Calls, c => c.ErrCode == 61023);
+    }
+
+    [Fact]
+    public async Task ConcurrentTriggers_NeverOverlapOnOneAuthorizer()
+    {
+        _h.Emulator.RefreshTokenModeOverride = RefreshTokenMode.Rotate;
+        var id = await BindAsync("晨光咖啡·西湖店", "wx1a2b3c4d5e6f7101");
+        var calls = RefreshCalls;
+        _h.Emulator.AddFault(new FaultRule { Target = "api_authorizer_token", Kind = FaultKind.Latency, LatencyMs = 300, RemainingCount = 5 });
+
+        // Two refreshers stand for two nodes; each is also asked several times at once.
+        var other = ActivatorUtilities.CreateInstance<AuthorizerTokenRefresher>(_h.Portal.Services);
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 10).Select(i => (i % 2 == 0 ? Refresher : other).RefreshAsync(id, "race", CancellationToken.None)));
+
+        Assert.Equal(1, RefreshCalls - calls);
+        Assert.Equal(5, outcomes.Count(o => o == RefreshOutcome.Refreshed));
+        Assert.Equal(5, outcomes.Count(o => o == RefreshOutcome.Busy));
+        Assert.Equal(_h.Emulator.FindAuthorization("wx1a2b3c4d5e6f7101")!.RefreshToken, Protector.Unprotect((await TokenAsync(id)).RefreshTokenProtected));
+    }
+
+    [Fact]
+    public async Task CrashBetweenWeChatAndTheWrite_LosesNothing()
+    {
+        _h.Emulator.RefreshTokenModeOverride = RefreshTokenMode.Rotate;
+        var id = await BindAsync("晨光咖啡·滨江店", "wx1a2b3c4d5e6f7102");
+        _clock.Advance(TimeSpan.FromHours(2));
+
+        Refresher.BeforePersist = _ => throw new InvalidOperationException("process killed");
+        await Assert.ThrowsAsync<InvalidOperationException>(() => Refresher.RefreshAsync(id, "crash", CancellationToken.None));
+        Refresher.BeforePersist = null;
+        var stale = Protector.Unprotect((await TokenAsync(id)).RefreshTokenProtected);
+        Assert.NotEqual(_h.Emulator.FindAuthorization("wx1a2b3c4d5e6f7102")!.RefreshToken, stale);
+
+        // The dead worker's lease still holds the row; once it expires the next sweep heals it.
+        Assert.Empty(await Sweep.SelectDueAsync(CancellationToken.None));
+        _clock.Advance(TimeSpan.FromMinutes(2) + TimeSpan.FromSeconds(1));
+        var result = await Sweep.RunAsync(CancellationToken.None);
+        Assert.Equal(1, result.Outcomes.GetValueOrDefault(RefreshOutcome.Recovered));
+
+        var healed = await TokenAsync(id);
+        Assert.Equal(_h.Emulator.FindAuthorization("wx1a2b3c4d5e6f7102")!.RefreshToken, Protector.Unprotect(healed.RefreshTokenProtected));
+        Assert.Equal("wx1a2b3c4d5e6f7102", _h.Emulator.CheckAuthorizerToken(Protector.Unprotect(healed.AccessTokenProtected!)));
+        Assert.Contains(_h.Emulator.Calls, c => c.Api == "api_authorizer_token" && c.ErrCode == 61023);
+        Assert.Contains(_h.Emulator.Calls, c => c.Api == "api_get_authorizer_info" && c.ErrCode == 0);
+    }
+
+    [Fact]
+    public async Task Unrecoverable61023_MarksTheBindingForReauthorizationAndAlerts()
+    {
+        var id = await BindAsync("城东书店", "wx1a2b3c4d5e6f7003");
+        _h.Emulator.AddFault(new FaultRule { Target = "api_authorizer_token", Kind = FaultKind.ErrCode, ErrCode = 61023, RemainingCount = 1 });
+        Assert.Equal(RefreshOutcome.NeedsReauthorization, await Refresher.RefreshAsync(id, "test", CancellationToken.None));
+
+        await using var db = await _h.DbAsync();
+        Assert.Equal(BindingState.NeedsReauthorization, (await db.Bindings.SingleAsync(b => b.AuthorizerId == id)).State);
+        Assert.True(await db.Alerts.AnyAsync(a => a.Code == "needs_reauthorization" && a.Target == "wx1a2b3c4d5e6f7003"));
+        Assert.Null((await TokenAsync(id)).RefreshDueAt);
+    }
+
+    [Fact]
+    public async Task Revoked61003_RevokesTheBinding()
+    {
+        var id = await BindAsync("城东书店·新街口店", "wx570bc396a51b8ff8");
+        _h.Emulator.Revoke("wx570bc396a51b8ff8");
+        Assert.Equal(RefreshOutcome.Revoked, await Refresher.RefreshAsync(id, "test", CancellationToken.None));
+        await using var db = await _h.DbAsync();
+        Assert.Equal(BindingState.Revoked, (await db.Bindings.SingleAsync(b => b.AuthorizerId == id)).State);
+        Assert.False(await db.AuthorizerTokens.AnyAsync(t => t.AuthorizerId == id));
+    }
+
+    [Fact]
+    public async Task Quota45009_PausesTheApiUntilTheResetAndAlerts()
+    {
+        var id = await BindAsync("花间花店", "wx9252c5e0bb1836fc");
+        _h.Emulator.AddFault(new FaultRule { Target = "api_authorizer_token", Kind = FaultKind.ErrCode, ErrCode = 45009, RemainingCount = 1 });
+        Assert.Equal(RefreshOutcome.QuotaPaused, await Refresher.RefreshAsync(id, "test", CancellationToken.None));
+        var calls = RefreshCalls;
+        Assert.Equal(RefreshOutcome.QuotaPaused, await Refresher.RefreshAsync(id, "test", CancellationToken.None));
+        Assert.Equal(calls, RefreshCalls);
+        await using var db = await _h.DbAsync();
+        Assert.True(await db.Alerts.AnyAsync(a => a.Code == "quota_exhausted"));
+        var pause = await db.ApiPauses.SingleAsync();
+        Assert.True(pause.PausedUntil > _clock.GetUtcNow());
+        Assert.Equal(TimeSpan.Zero, pause.PausedUntil.ToOffset(TimeSpan.FromHours(8)).TimeOfDay);
+    }
+
+    [Fact]
+    public async Task Watchdog_AsksWeChatToPushAndAlerts_WhenTicketsStop()
+    {
+        _h.Emulator.TicketPushesEnabled = false;
+        _clock.Advance(TimeSpan.FromMinutes(21));
+        await RunJobAsync(TicketWatchdogJob.Key);
+
+        Assert.Contains(_h.Emulator.Calls, c => c.Api == "api_start_push_ticket" && c.ErrCode == 0);
+        await using var db = await _h.DbAsync();
+        Assert.True(await db.Alerts.AnyAsync(a => a.Code == "ticket_missing"));
+    }
+
+    [Fact]
+    public async Task Reconciliation_ReportsDriftBothWaysAndRepairsRefreshTokens()
+    {
+        await BindAsync("好味道餐厅·人民广场店", "wx1a2b3c4d5e6f7001");
+        var goneId = await BindAsync("好味道餐厅·徐家汇店", "wx1a2b3c4d5e6f7002");
+        var unknown = _h.Emulator.SeedSyntheticAuthorizations(1, "c").Single().AppId;
+        _h.Emulator.Revoke("wx1a2b3c4d5e6f7002");
+        _h.Emulator.RefreshTokenModeOverride = RefreshTokenMode.Rotate;
+        var current = _h.Emulator.FindAuthorization("wx1a2b3c4d5e6f7001")!.RefreshToken;
+        var rotated = _h.Emulator.RefreshAuthorizerToken("wx1a2b3c4d5e6f7001", current).RefreshToken;
+
+        var summary = await RunJobAsync(ReconcileAuthorizersJob.Key);
+        Assert.Contains("unknown here: 1", summary);
+        Assert.Contains("gone there: 1", summary);
+        Assert.Contains("refresh tokens repaired: 1", summary);
+
+        await using var db = await _h.DbAsync();
+        Assert.True(await db.Alerts.AnyAsync(a => a.Code == "drift_unknown_here" && a.Target == unknown));
+        Assert.True(await db.Alerts.AnyAsync(a => a.Code == "drift_gone_there" && a.Target == "wx1a2b3c4d5e6f7002"));
+        var token = await db.AuthorizerTokens.Include(t => t.Authorizer).SingleAsync(t => t.Authorizer!.AppId == "wx1a2b3c4d5e6f7001");
+        Assert.Equal(rotated, Protector.Unprotect(token.RefreshTokenProtected));
+        Assert.True(goneId > 0);
+    }
+
+    [Fact]
+    public async Task TokenApi_RequiresKeys_AnswersFromStore_AndRefreshesOnlyWhenExpired()
+    {
+        await BindAsync("老街面馆", "wx8e1097c5bc82cde9");
+        var keys = _h.Portal.Services.GetRequiredService<ApiKeyService>();
+        var (key, secret) = await keys.CreateAsync(new Actor("ops"), "billing-service", CancellationToken.None);
+        Assert.StartsWith(key.Prefix, secret);
+        await using (var db = await _h.DbAsync())
+        {
+            Assert.DoesNotContain(secret, (await db.ApiKeys.SingleAsync()).KeyHash);
+        }
+
+        using var http = new HttpClient { BaseAddress = new Uri(_h.Portal.BaseUrl) };
+        async Task<(HttpStatusCode, JsonElement)> Get(string path, string? bearer)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, path);
+            if (bearer is not null)
+            {
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
+            }
+
+            using var response = await http.SendAsync(request);
+            return (response.StatusCode, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone());
+        }
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Get("/api/v1/authorizers/wx8e1097c5bc82cde9/access-token", null)).Item1);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Get("/api/v1/authorizers/wx8e1097c5bc82cde9/access-token", "pk_wrong")).Item1);
+        Assert.Equal(HttpStatusCode.NotFound, (await Get("/api/v1/authorizers/wx0000000000000000/access-token", secret)).Item1);
+
+        var calls = RefreshCalls;
+        var (status, first) = await Get("/api/v1/authorizers/wx8e1097c5bc82cde9/access-token", secret);
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("wx8e1097c5bc82cde9", _h.Emulator.CheckAuthorizerToken(first.GetProperty("access_token").GetString()));
+        Assert.Equal(calls, RefreshCalls);
+
+        _clock.Advance(TimeSpan.FromHours(2));
+        var expired = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => Get("/api/v1/authorizers/wx8e1097c5bc82cde9/access-token", secret)));
+        Assert.All(expired, e => Assert.Equal(HttpStatusCode.OK, e.Item1));
+        Assert.Single(expired.Select(e => e.Item2.GetProperty("access_token").GetString()).Distinct());
+        Assert.Equal(calls + 1, RefreshCalls);
+        Assert.True(expired[0].Item2.GetProperty("expires_in").GetInt32() > 7000);
+
+        var (componentStatus, component) = await Get("/api/v1/component/access-token", secret);
+        Assert.Equal(HttpStatusCode.OK, componentStatus);
+        Assert.False(string.IsNullOrEmpty(component.GetProperty("access_token").GetString()));
+
+        await keys.RevokeAsync(new Actor("ops"), key.Id, CancellationToken.None);
+        Assert.Equal(HttpStatusCode.Forbidden, (await Get("/api/v1/component/access-token", secret)).Item1);
+        await using var audit = await _h.DbAsync();
+        Assert.True(await audit.Audit.AnyAsync(a => a.Action == "apikey.revoked"));
+    }
+
+    private async Task<string> RunJobAsync(JobKey job)
+    {
+        var scheduler = await _h.Portal.Services.GetRequiredService<ISchedulerFactory>().GetScheduler();
+        var before = DateTime.UtcNow;
+        await scheduler.TriggerJob(job);
+        var run = await _h.Portal.WaitForAsync(db => db.JobRuns.AsNoTracking().Where(r => r.JobName == job.Name).OrderByDescending(r => r.Id).FirstOrDefaultAsync());
+        Assert.True(run.Succeeded, run.Summary);
+        return run.Summary ?? string.Empty;
+    }
+}
