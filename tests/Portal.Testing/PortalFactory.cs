@@ -64,7 +64,12 @@ public class PortalFactory : WebApplicationFactory<Program>
     {
         builder.UseContentRoot(RepoPaths.Root);
         builder.UseEnvironment("Testing");
-        builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(_settings));
+        // Host settings reach Program as command-line configuration, so they are seen by code that reads configuration
+        // while the host is being built (Quartz's store path), exactly as in a real deployment.
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
         builder.ConfigureLogging(logging => logging.AddProvider(new FileLoggerProvider(LogPath)));
         if (_clock is not null)
         {

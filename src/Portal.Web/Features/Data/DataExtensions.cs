@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.Repositories;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -23,8 +25,14 @@ public static class DataExtensions
         });
 
         builder.Services.AddHostedService<DatabaseMigrator>();
-        var keys = new DirectoryInfo(Path.Combine(DataDirectoryAtStartup(builder), "keys"));
-        builder.Services.AddDataProtection().SetApplicationName("Portal").PersistKeysToFileSystem(keys);
+        builder.Services.AddDataProtection().SetApplicationName("Portal");
+
+        // Resolved when first used (not while building the host), so every configuration source, late ones included, counts.
+        builder.Services.AddOptions<KeyManagementOptions>().Configure<IServiceProvider>((o, sp) =>
+        {
+            var dataDirectory = sp.GetRequiredService<IHostEnvironment>().ResolveDataDirectory(sp.GetRequiredService<IOptions<PortalOptions>>().Value);
+            o.XmlRepository = new FileSystemXmlRepository(new DirectoryInfo(Path.Combine(dataDirectory, "keys")), sp.GetRequiredService<ILoggerFactory>());
+        });
         builder.Services.AddSingleton<TokenProtector>();
         return builder;
     }
@@ -42,12 +50,6 @@ public static class DataExtensions
         return builder.ToString();
     }
 
-    private static string DataDirectoryAtStartup(IHostApplicationBuilder builder)
-    {
-        var options = new PortalOptions();
-        builder.Configuration.GetSection(PortalOptions.SectionName).Bind(options);
-        return builder.Environment.ResolveDataDirectory(options);
-    }
 }
 
 /// <summary>

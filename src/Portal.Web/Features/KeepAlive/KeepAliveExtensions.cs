@@ -34,39 +34,27 @@ public static class KeepAliveExtensions
         var portal = new PortalOptions();
         builder.Configuration.GetSection(PortalOptions.SectionName).Bind(portal);
         var quartzDb = Path.Combine(builder.Environment.ResolveDataDirectory(portal), "quartz.db");
-        var schedules = builder.Configuration.GetSection($"{KeepAliveOptions.SectionName}:Schedules");
-        var onSchedule = builder.Configuration.GetValue("KeepAlive:RunJobsOnSchedule", true);
         builder.Services.AddQuartz(q =>
         {
             q.UsePersistentStore(store =>
             {
+                // Its own file: sharing the EF database would make the two lock each other out ("database is locked").
                 store.UseSqlite($"Data Source={quartzDb}");
                 store.UseSystemTextJsonSerializer();
                 store.ProvisionSchema();
             });
-            string? Cron(JobKey key) => onSchedule ? schedules[key.Name] ?? Jobs.Single(j => j.Key.Equals(key)).DefaultCron : null;
-            AddJob<RenewComponentTokenJob>(q, RenewComponentTokenJob.Key, Cron(RenewComponentTokenJob.Key));
-            AddJob<RefreshAuthorizerTokensJob>(q, RefreshAuthorizerTokensJob.Key, Cron(RefreshAuthorizerTokensJob.Key));
-            AddJob<TicketWatchdogJob>(q, TicketWatchdogJob.Key, Cron(TicketWatchdogJob.Key));
-            AddJob<ReconcileAuthorizersJob>(q, ReconcileAuthorizersJob.Key, Cron(ReconcileAuthorizersJob.Key));
-
+            q.AddJob<RenewComponentTokenJob>(j => j.WithIdentity(RenewComponentTokenJob.Key).StoreDurably());
+            q.AddJob<RefreshAuthorizerTokensJob>(j => j.WithIdentity(RefreshAuthorizerTokensJob.Key).StoreDurably());
+            q.AddJob<TicketWatchdogJob>(j => j.WithIdentity(TicketWatchdogJob.Key).StoreDurably());
+            q.AddJob<ReconcileAuthorizersJob>(j => j.WithIdentity(ReconcileAuthorizersJob.Key).StoreDurably());
             q.AddJobListener<JobRunRecorder>();
         });
         builder.Services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
+        builder.Services.AddHostedService<JobScheduleInitializer>();
         return builder;
     }
 
-    private static void AddJob<T>(IQuartzBuilder q, JobKey key, string? cron)
-        where T : IJob
-    {
-        q.AddJob<T>(j => j.WithIdentity(key).StoreDurably());
-        if (cron is not null)
-        {
-            q.AddTrigger(t => t.ForJob(key).WithIdentity(key.Name, key.Group).WithCronSchedule(cron));
-        }
-    }
-
-    private static bool IsCron(string expression)
+    internal static bool IsCron(string expression)
     {
         try
         {

@@ -23,6 +23,9 @@ public sealed class KeepAliveOptions
     /// <summary>When no ticket has arrived for this long, ask WeChat to push and raise an alert.</summary>
     public TimeSpan TicketStaleAfter { get; set; } = TimeSpan.FromMinutes(20);
 
+    /// <summary>False: the jobs run only when someone presses "run now" (tests, maintenance).</summary>
+    public bool RunJobsOnSchedule { get; set; } = true;
+
     /// <summary>Quartz cron expressions of the jobs.</summary>
     public Dictionary<string, string> Schedules { get; set; } = new(StringComparer.Ordinal);
 
