@@ -24,9 +24,9 @@ public sealed class EmulatorState
     private readonly Dictionary<string, Authorization> _authorizations = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (string AppId, DateTimeOffset ExpiresAt)> _authorizerTokens = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Api, string Scope), (DateOnly Day, int Count)> _quota = new();
-    private readonly List<CallRecord> _calls = [];
-    private readonly List<PushRecord> _pushes = [];
-    private readonly List<CustomMessage> _customMessages = [];
+    private readonly Queue<CallRecord> _calls = new();
+    private readonly Queue<PushRecord> _pushes = new();
+    private readonly Queue<CustomMessage> _customMessages = new();
     private readonly List<FaultRule> _faults = [];
     private (int Month, int Count) _quotaClears;
     private string? _currentTicket;
@@ -548,7 +548,7 @@ public sealed class EmulatorState
         lock (_gate)
         {
             Trim(_calls);
-            _calls.Add(new CallRecord(++_sequence, Now, api, clientIp, parameters, errCode, note));
+            _calls.Enqueue(new CallRecord(++_sequence, Now, api, clientIp, parameters, errCode, note));
         }
     }
 
@@ -557,7 +557,7 @@ public sealed class EmulatorState
         lock (_gate)
         {
             Trim(_pushes);
-            _pushes.Add(new PushRecord(++_sequence, Now, kind, url, appId, attempt, outcome, status, body));
+            _pushes.Enqueue(new PushRecord(++_sequence, Now, kind, url, appId, attempt, outcome, status, body));
         }
     }
 
@@ -566,7 +566,7 @@ public sealed class EmulatorState
         lock (_gate)
         {
             Trim(_customMessages);
-            _customMessages.Add(message);
+            _customMessages.Enqueue(message);
         }
     }
 
@@ -678,11 +678,11 @@ public sealed class EmulatorState
 
     private static string NewRefreshToken() => "refreshtoken@@@" + RandomNumberGenerator.GetString(TokenAlphabet, 43);
 
-    private static void Trim<T>(List<T> list)
+    private static void Trim<T>(Queue<T> records)
     {
-        if (list.Count >= MaxRecords)
+        while (records.Count >= MaxRecords)
         {
-            list.RemoveRange(0, list.Count - MaxRecords + 1);
+            records.Dequeue();
         }
     }
 }

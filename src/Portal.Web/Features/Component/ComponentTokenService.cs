@@ -26,27 +26,46 @@ public sealed partial class ComponentTokenService(
     private readonly SemaphoreSlim _gate = new(1, 1);
     private (string Token, DateTimeOffset ExpiresAt)? _cached;
 
-    /// <summary>Stores a pushed ticket unless a newer one is already stored. Returns whether it was stored.</summary>
+    /// <summary>
+    /// Stores a pushed ticket unless a newer one is already stored; returns whether it was stored. A single conditional
+    /// update of the ticket columns only, so it never conflicts with a token renewal writing the token columns.
+    /// </summary>
     public async Task<bool> StoreTicketAsync(string ticket, DateTimeOffset createdAt, CancellationToken cancellationToken)
     {
+        var protectedTicket = protector.Protect(ticket);
+        var now = time.GetUtcNow();
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var row = await db.ComponentCredentials.FindAsync([ComponentCredential.SingletonId], cancellationToken);
-        if (row is null)
+        for (var attempt = 0; attempt < 2; attempt++)
         {
-            row = new ComponentCredential();
-            db.ComponentCredentials.Add(row);
-        }
-        else if (row.TicketCreatedAt is { } stored && stored > createdAt)
-        {
-            LogOlderTicketIgnored(logger, createdAt, stored);
-            return false;
+            var updated = await db.ComponentCredentials
+                .Where(c => c.Id == ComponentCredential.SingletonId && (c.TicketCreatedAt == null || c.TicketCreatedAt <= createdAt))
+                .ExecuteUpdateAsync(u => u.SetProperty(c => c.TicketProtected, protectedTicket).SetProperty(c => c.TicketCreatedAt, createdAt)
+                    .SetProperty(c => c.TicketReceivedAt, now).SetProperty(c => c.Version, c => c.Version + 1), cancellationToken);
+            if (updated == 1)
+            {
+                return true;
+            }
+
+            if (await db.ComponentCredentials.AnyAsync(c => c.Id == ComponentCredential.SingletonId, cancellationToken))
+            {
+                LogOlderTicketIgnored(logger, createdAt, await db.ComponentCredentials.Select(c => c.TicketCreatedAt).FirstAsync(cancellationToken) ?? createdAt);
+                return false;
+            }
+
+            try
+            {
+                db.ComponentCredentials.Add(new ComponentCredential { TicketProtected = protectedTicket, TicketCreatedAt = createdAt, TicketReceivedAt = now });
+                await db.SaveChangesAsync(cancellationToken);
+                return true;
+            }
+            catch (DbUpdateException)
+            {
+                // Another request created the row first: go round once more and update it.
+                db.ChangeTracker.Clear();
+            }
         }
 
-        row.TicketProtected = protector.Protect(ticket);
-        row.TicketCreatedAt = createdAt;
-        row.TicketReceivedAt = time.GetUtcNow();
-        await db.SaveChangesAsync(cancellationToken);
-        return true;
+        return false;
     }
 
     /// <summary>A valid component_access_token, from memory, the database, or (single-flight) WeChat.</summary>
@@ -110,12 +129,12 @@ public sealed partial class ComponentTokenService(
             }
 
             await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-            var row = await db.ComponentCredentials.FindAsync([ComponentCredential.SingletonId], cancellationToken);
-            if (row?.AccessTokenProtected is { } stored && protector.Unprotect(stored) == token)
+            var stored = await db.ComponentCredentials.Where(c => c.Id == ComponentCredential.SingletonId).Select(c => c.AccessTokenProtected).FirstOrDefaultAsync(cancellationToken);
+            if (stored is not null && protector.Unprotect(stored) == token)
             {
-                row.AccessTokenProtected = null;
-                row.AccessTokenExpiresAt = null;
-                await db.SaveChangesAsync(cancellationToken);
+                await db.ComponentCredentials.Where(c => c.Id == ComponentCredential.SingletonId && c.AccessTokenProtected == stored)
+                    .ExecuteUpdateAsync(u => u.SetProperty(c => c.AccessTokenProtected, (string?)null).SetProperty(c => c.AccessTokenExpiresAt, (DateTimeOffset?)null)
+                        .SetProperty(c => c.Version, c => c.Version + 1), cancellationToken);
             }
         }
         finally
@@ -151,9 +170,12 @@ public sealed partial class ComponentTokenService(
 
         var response = await client.GetComponentAccessTokenAsync(new GetComponentAccessTokenRequest(protector.Unprotect(protectedTicket)), cancellationToken);
         var expiresAt = time.GetUtcNow().AddSeconds(response.ExpiresIn);
-        row.AccessTokenProtected = protector.Protect(response.ComponentAccessToken);
-        row.AccessTokenExpiresAt = expiresAt;
-        await db.SaveChangesAsync(cancellationToken);
+        var protectedToken = protector.Protect(response.ComponentAccessToken);
+
+        // Only the token columns: a ticket stored meanwhile (pushes arrive at any time) is neither lost nor a conflict.
+        await db.ComponentCredentials.Where(c => c.Id == ComponentCredential.SingletonId)
+            .ExecuteUpdateAsync(u => u.SetProperty(c => c.AccessTokenProtected, protectedToken).SetProperty(c => c.AccessTokenExpiresAt, expiresAt)
+                .SetProperty(c => c.Version, c => c.Version + 1), cancellationToken);
         _cached = (response.ComponentAccessToken, expiresAt);
         LogRenewed(logger, expiresAt);
         return response.ComponentAccessToken;
@@ -161,6 +183,21 @@ public sealed partial class ComponentTokenService(
 
     private string? Usable((string Token, DateTimeOffset ExpiresAt)? candidate)
         => candidate is { } c && time.GetUtcNow() < c.ExpiresAt - options.CurrentValue.ComponentTokenRefreshMargin ? c.Token : null;
+
+    /// <summary>Every authorizer in api_get_authorizer_list, page by page (500 each); stops early when <paramref name="stop"/> says so.</summary>
+    public async Task<IReadOnlyList<AuthorizerListItem>> ListAuthorizersAsync(Func<AuthorizerListItem, bool>? stop, CancellationToken cancellationToken)
+    {
+        var items = new List<AuthorizerListItem>();
+        for (var offset = 0; ; offset += GetAuthorizerListRequest.MaxCount)
+        {
+            var page = await CallAsync((t, ct) => client.GetAuthorizerListAsync(new GetAuthorizerListRequest(t, offset, GetAuthorizerListRequest.MaxCount), ct), cancellationToken);
+            items.AddRange(page.List);
+            if (page.List.Count == 0 || offset + page.List.Count >= page.TotalCount || (stop is not null && page.List.Any(stop)))
+            {
+                return items;
+            }
+        }
+    }
 
     /// <summary>What ops see: the ticket's age and the token's expiry (never the values).</summary>
     public async Task<(DateTimeOffset? TicketReceivedAt, DateTimeOffset? TicketCreatedAt, DateTimeOffset? TokenExpiresAt)> StatusAsync(CancellationToken cancellationToken)

@@ -21,7 +21,8 @@ public static class DataExtensions
         builder.Services.AddDbContextFactory<PortalDbContext>((sp, options) =>
         {
             var dataDirectory = sp.GetRequiredService<IHostEnvironment>().ResolveDataDirectory(sp.GetRequiredService<IOptions<PortalOptions>>().Value);
-            options.UseSqlite(ConnectionString(builder.Configuration, dataDirectory), o => o.MigrationsAssembly("Portal.Data"));
+            options.UseSqlite(ConnectionString(builder.Configuration, dataDirectory), o => o.MigrationsAssembly("Portal.Data"))
+                .AddInterceptors(new SqlitePragmas(builder.Configuration["Portal:SqliteSynchronous"] is { Length: > 0 } sync ? sync : "NORMAL"));
         });
 
         builder.Services.AddHostedService<DatabaseMigrator>();
@@ -34,6 +35,7 @@ public static class DataExtensions
             o.XmlRepository = new FileSystemXmlRepository(new DirectoryInfo(Path.Combine(dataDirectory, "keys")), sp.GetRequiredService<ILoggerFactory>());
         });
         builder.Services.AddSingleton<TokenProtector>();
+        builder.Services.AddSingleton(new SqliteWriteGate(enabled: true));
         return builder;
     }
 

@@ -38,6 +38,7 @@ public sealed partial class AuthorizerTokenRefresher(
     ComponentTokenService component,
     ComponentApiClient client,
     TokenProtector protector,
+    SqliteWriteGate writes,
     RefreshSchedule schedule,
     AlertService alerts,
     OnboardingService onboarding,
@@ -80,15 +81,16 @@ public sealed partial class AuthorizerTokenRefresher(
     {
         var now = time.GetUtcNow();
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await db.Database.OpenConnectionAsync(cancellationToken);
         if (await IsPausedAsync(db, now, cancellationToken))
         {
             return RefreshOutcome.QuotaPaused;
         }
 
         var leaseUntil = now + options.CurrentValue.LeaseDuration;
-        var acquired = await db.AuthorizerTokens
+        var acquired = await writes.RunAsync(() => db.AuthorizerTokens
             .Where(t => t.AuthorizerId == authorizerId && (t.LeaseUntil == null || t.LeaseUntil < now))
-            .ExecuteUpdateAsync(s => s.SetProperty(t => t.LeaseOwner, _owner).SetProperty(t => t.LeaseUntil, leaseUntil).SetProperty(t => t.Version, t => t.Version + 1), cancellationToken);
+            .ExecuteUpdateAsync(s => s.SetProperty(t => t.LeaseOwner, _owner).SetProperty(t => t.LeaseUntil, leaseUntil).SetProperty(t => t.Version, t => t.Version + 1), cancellationToken), cancellationToken);
         if (acquired == 0)
         {
             return await db.AuthorizerTokens.AnyAsync(t => t.AuthorizerId == authorizerId, cancellationToken) ? RefreshOutcome.Busy : RefreshOutcome.Gone;
@@ -164,7 +166,7 @@ public sealed partial class AuthorizerTokenRefresher(
         token.NextAttemptAt = null;
         token.LeaseOwner = null;
         token.LeaseUntil = null;
-        await db.SaveChangesAsync(CancellationToken.None);
+        await writes.RunAsync(() => db.SaveChangesAsync(CancellationToken.None), CancellationToken.None);
     }
 
     /// <summary>61023: the refresh token WeChat holds now, from api_get_authorizer_info, else api_get_authorizer_list.</summary>
@@ -183,19 +185,8 @@ public sealed partial class AuthorizerTokenRefresher(
             LogRecoveryStep(logger, appId, "api_get_authorizer_info", ex.ErrorCode);
         }
 
-        for (var offset = 0; ; offset += GetAuthorizerListRequest.MaxCount)
-        {
-            var page = await component.CallAsync((t, ct) => client.GetAuthorizerListAsync(new GetAuthorizerListRequest(t, offset, GetAuthorizerListRequest.MaxCount), ct), cancellationToken);
-            if (page.List.FirstOrDefault(i => i.AuthorizerAppId == appId) is { } item)
-            {
-                return item.RefreshToken;
-            }
-
-            if (page.List.Count == 0 || offset + page.List.Count >= page.TotalCount)
-            {
-                return null;
-            }
-        }
+        var listed = await component.ListAuthorizersAsync(i => i.AuthorizerAppId == appId, cancellationToken);
+        return listed.FirstOrDefault(i => i.AuthorizerAppId == appId)?.RefreshToken;
     }
 
     private async Task<RefreshOutcome> HandleFailureAsync(PortalDbContext db, AuthorizerToken token, string appId, WeChatApiException ex, CancellationToken cancellationToken)
@@ -276,8 +267,20 @@ public sealed partial class AuthorizerTokenRefresher(
         await db.SaveChangesAsync(cancellationToken);
     }
 
+    private (DateTimeOffset CheckedAt, DateTimeOffset? PausedUntil) _pause;
+
+    /// <summary>Whether api_authorizer_token is paused for quota; read from the database at most every few seconds.</summary>
     private async Task<bool> IsPausedAsync(PortalDbContext db, DateTimeOffset now, CancellationToken cancellationToken)
-        => await db.ApiPauses.AnyAsync(p => p.Api == RefreshApi && p.PausedUntil > now, cancellationToken);
+    {
+        var cached = _pause;
+        if (now - cached.CheckedAt > TimeSpan.FromSeconds(5) || now < cached.CheckedAt)
+        {
+            var until = await db.ApiPauses.Where(p => p.Api == RefreshApi).Select(p => (DateTimeOffset?)p.PausedUntil).FirstOrDefaultAsync(cancellationToken);
+            cached = _pause = (now, until);
+        }
+
+        return cached.PausedUntil > now;
+    }
 
     private async Task PauseAsync(PortalDbContext db, string api)
     {
@@ -291,6 +294,11 @@ public sealed partial class AuthorizerTokenRefresher(
         else
         {
             pause.PausedUntil = resetsAt;
+        }
+
+        if (api == RefreshApi)
+        {
+            _pause = (time.GetUtcNow(), resetsAt);
         }
     }
 

@@ -74,7 +74,6 @@ public sealed class TicketWatchdogJob(ComponentTokenService component, Component
 public sealed class ReconcileAuthorizersJob(
     IDbContextFactory<PortalDbContext> dbFactory,
     ComponentTokenService component,
-    ComponentApiClient client,
     AuthorizationExchanger exchanger,
     Data.TokenProtector protector,
     AlertService alerts) : IJob
@@ -86,20 +85,7 @@ public sealed class ReconcileAuthorizersJob(
 
     public async Task<ReconcileReport> ReconcileAsync(CancellationToken cancellationToken)
     {
-        var remote = new Dictionary<string, string>(StringComparer.Ordinal);
-        for (var offset = 0; ; offset += GetAuthorizerListRequest.MaxCount)
-        {
-            var page = await component.CallAsync((t, ct) => client.GetAuthorizerListAsync(new GetAuthorizerListRequest(t, offset, GetAuthorizerListRequest.MaxCount), ct), cancellationToken);
-            foreach (var item in page.List)
-            {
-                remote[item.AuthorizerAppId] = item.RefreshToken;
-            }
-
-            if (page.List.Count == 0 || offset + page.List.Count >= page.TotalCount)
-            {
-                break;
-            }
-        }
+        var remote = (await component.ListAuthorizersAsync(null, cancellationToken)).ToDictionary(i => i.AuthorizerAppId, i => i.RefreshToken, StringComparer.Ordinal);
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var local = await db.Authorizers.Include(a => a.Token).Where(a => a.IsAuthorized).ToListAsync(cancellationToken);

@@ -1,0 +1,209 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Portal.Data;
+using Portal.Data.Entities;
+using Portal.Web.Features.Component;
+using Portal.Web.Features.Data;
+using Portal.Web.Features.Identity;
+using Portal.Web.Features.KeepAlive;
+using Portal.Web.Features.Onboarding;
+using Portal.Web.Infrastructure;
+
+// Seeds N authorizers whose tokens are all due, runs one refresh sweep of the real portal services against the emulator
+// running in a separate process over loopback HTTP, and reports throughput, latency, memory and database size; then
+// times the due-selection query with 1 % due. Sizes: --sizes 1000,10000,100000 (default); concurrency: --concurrency 8 (KeepAlive:MaxConcurrency).
+var sizes = Arg("--sizes", "1000,10000,100000").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+var concurrency = int.Parse(Arg("--concurrency", "8"), CultureInfo.InvariantCulture);
+Console.WriteLine($"| N | due | refreshed | sweep wall time | refreshes/s | p50 | p99 | portal peak RSS | emulator peak RSS | db size | due query (1 % due) |");
+Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|");
+foreach (var n in sizes)
+{
+    await RunAsync(n, concurrency);
+}
+
+return 0;
+
+static async Task RunAsync(int n, int concurrency)
+{
+    const string appId = "wx0123456789abcdef";
+    const string secret = "benchmark-secret-0123456789abcdef";
+    const string token = "benchmarktoken";
+    const string aesKey = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
+    var dataDirectory = Path.Combine(Path.GetTempPath(), "portal-benchmark", Guid.NewGuid().ToString("N"));
+    Directory.CreateDirectory(dataDirectory);
+    var portalPort = FreePort();
+    var emulatorPort = FreePort();
+    var portalUrl = $"http://127.0.0.1:{portalPort}";
+    var emulatorUrl = $"http://127.0.0.1:{emulatorPort}";
+
+    using var emulator = Process.Start(new ProcessStartInfo("dotnet", [
+        Path.Combine(AppContext.BaseDirectory, "Portal.WeChat.Emulator.dll"), "--urls", emulatorUrl,
+        "--Emulator:ComponentAppId=" + appId, "--Emulator:ComponentAppSecret=" + secret, "--Emulator:Token=" + token,
+        "--Emulator:EncodingAesKey=" + aesKey, "--Emulator:EventUrl=" + portalUrl + "/wechat/component/events",
+        "--Emulator:AutoPushTickets=false", "--Logging:LogLevel:Default=Warning",
+    ]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+
+    var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+    {
+        EnvironmentName = "Production",
+        ContentRootPath = AppContext.BaseDirectory,
+        Args =
+        [
+            "--urls", portalUrl, "--Portal:DataDirectory=" + dataDirectory, "--Portal:PublicBaseUrl=" + portalUrl,
+            "--WeChat:Mode=Emulator", "--WeChat:EmulatorBaseUrl=" + emulatorUrl, "--WeChat:ComponentAppId=" + appId,
+            "--WeChat:ComponentAppSecret=" + secret, "--WeChat:Token=" + token, "--WeChat:EncodingAesKey=" + aesKey,
+            "--KeepAlive:RunJobsOnSchedule=false", "--KeepAlive:MaxConcurrency=" + concurrency, "--KeepAlive:SweepBatchSize=" + n,
+            "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Portal=Error",
+        ],
+    });
+    builder.AddPortalConfiguration();
+    builder.AddPortalData();
+    builder.AddPortalIdentity();
+    builder.AddPortalOnboarding();
+    builder.AddPortalKeepAlive();
+    await using var app = builder.Build();
+    app.MapPortalOnboarding();
+    await app.StartAsync();
+
+    using var http = new HttpClient { BaseAddress = new Uri(emulatorUrl), Timeout = TimeSpan.FromMinutes(5) };
+    await WaitForAsync(async () => (await http.GetAsync("/healthz")).IsSuccessStatusCode);
+    (await http.PostAsync("/admin/api/tickets/push", null)).EnsureSuccessStatusCode();
+    var services = app.Services;
+    await WaitForAsync(async () => (await services.GetRequiredService<ComponentTokenService>().StatusAsync(CancellationToken.None)).TicketReceivedAt is not null);
+
+    // Seed: 500 warm-up authorizations (refreshed untimed, so JIT and connection set-up are not measured), then N
+    // authorizations at the emulator, N authorizers here, every token due.
+    const int warmUp = 500;
+    var warm = JsonDocument.Parse(await (await http.PostAsync($"/admin/api/authorizations/bulk?count={warmUp}&prefix=a", null)).Content.ReadAsStringAsync()).RootElement;
+    var seeded = JsonDocument.Parse(await (await http.PostAsync($"/admin/api/authorizations/bulk?count={n}&prefix=b", null)).Content.ReadAsStringAsync()).RootElement;
+    var protector = services.GetRequiredService<TokenProtector>();
+    var dbFactory = services.GetRequiredService<IDbContextFactory<PortalDbContext>>();
+    var now = DateTimeOffset.UtcNow;
+    foreach (var chunk in warm.EnumerateArray().Concat(seeded.EnumerateArray()).Chunk(5000))
+    {
+        await using var db = await dbFactory.CreateDbContextAsync();
+        db.ChangeTracker.AutoDetectChangesEnabled = false;
+        foreach (var item in chunk)
+        {
+            db.Authorizers.Add(new Authorizer
+            {
+                AppId = item.GetProperty("authorizer_appid").GetString()!,
+                Kind = AuthorizerKind.MiniProgram,
+                IsAuthorized = true,
+                Token = new AuthorizerToken
+                {
+                    RefreshTokenProtected = protector.Protect(item.GetProperty("refresh_token").GetString()!),
+                    AccessTokenExpiresAt = now.AddMinutes(5),
+                    RefreshDueAt = now.AddMinutes(-1),
+                },
+            });
+        }
+
+        await db.SaveChangesAsync();
+    }
+
+    var sweep = services.GetRequiredService<RefreshSweep>();
+    var refresher = services.GetRequiredService<AuthorizerTokenRefresher>();
+    await using (var db = await dbFactory.CreateDbContextAsync())
+    {
+        var warmIds = await db.Authorizers.Where(a => a.AppId.StartsWith("wxa")).Select(a => a.Id).ToListAsync();
+        await Parallel.ForEachAsync(warmIds, new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (id, ct) => await refresher.RefreshAsync(id, "warm-up", ct));
+    }
+
+    // One sweep: the sweep's own selection and the refresher, timed per refresh.
+    var latencies = new double[n];
+    var refreshed = 0;
+    var watch = Stopwatch.StartNew();
+    var due = await sweep.SelectDueAsync(CancellationToken.None);
+    var index = -1;
+    await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (id, ct) =>
+    {
+        var started = Stopwatch.GetTimestamp();
+        var outcome = await refresher.RefreshAsync(id, "benchmark", ct);
+        latencies[Interlocked.Increment(ref index)] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        if (outcome == RefreshOutcome.Refreshed)
+        {
+            Interlocked.Increment(ref refreshed);
+        }
+    });
+    var wall = watch.Elapsed;
+
+    // The due-selection query with 1 % due.
+    await using (var db = await dbFactory.CreateDbContextAsync())
+    {
+        var onePercent = Math.Max(1, n / 100);
+        await db.AuthorizerTokens.OrderBy(t => t.AuthorizerId).Take(onePercent).ExecuteUpdateAsync(s => s.SetProperty(t => t.RefreshDueAt, DateTimeOffset.UtcNow.AddMinutes(-1)));
+    }
+
+    var queryTimes = new List<double>();
+    int selected = 0;
+    for (var i = 0; i < 21; i++)
+    {
+        var q = Stopwatch.StartNew();
+        selected = (await sweep.SelectDueAsync(CancellationToken.None)).Count;
+        queryTimes.Add(q.Elapsed.TotalMilliseconds);
+    }
+
+    var sorted = latencies.Take(index + 1).Order().ToArray();
+    var dbBytes = new DirectoryInfo(dataDirectory).GetFiles("portal.db*").Sum(f => f.Length);
+    var emulatorPeak = PeakRssMiB(emulator.Id);
+    await app.StopAsync();
+    emulator.Kill(entireProcessTree: true);
+    await emulator.WaitForExitAsync();
+    Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+    Directory.Delete(dataDirectory, recursive: true);
+
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"| {n:N0} | {due.Count:N0} | {refreshed:N0} | {wall.TotalSeconds:0.0} s | {refreshed / wall.TotalSeconds:0} | {Percentile(sorted, 0.50):0.0} ms | {Percentile(sorted, 0.99):0.0} ms | {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0:0} MiB | {emulatorPeak:0} MiB | {dbBytes / 1048576.0:0.0} MiB | {queryTimes.Order().ElementAt(10):0.0} ms ({selected:N0} rows) |"));
+}
+
+static double Percentile(double[] sorted, double p) => sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)(p * sorted.Length))];
+
+static double PeakRssMiB(int pid)
+{
+    var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+    return line is null ? 0 : double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0;
+}
+
+static async Task WaitForAsync(Func<Task<bool>> condition)
+{
+    var deadline = DateTime.UtcNow.AddSeconds(60);
+    while (DateTime.UtcNow < deadline)
+    {
+        try
+        {
+            if (await condition())
+            {
+                return;
+            }
+        }
+        catch (HttpRequestException)
+        {
+        }
+
+        await Task.Delay(100);
+    }
+
+    throw new TimeoutException("the benchmark's setup did not come up");
+}
+
+static int FreePort()
+{
+    using var listener = new TcpListener(IPAddress.Loopback, 0);
+    listener.Start();
+    return ((IPEndPoint)listener.LocalEndpoint).Port;
+}
+
+static string Arg(string name, string fallback)
+{
+    var args = Environment.GetCommandLineArgs();
+    var i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+}
