@@ -263,12 +263,43 @@ public sealed class KeepAliveTests : IAsyncLifetime
         Assert.True(await audit.Audit.AnyAsync(a => a.Action == "apikey.revoked"));
     }
 
+    [Fact]
+    public async Task TransientFailures_BackOffPerAuthorizer()
+    {
+        var id = await BindAsync("好味道餐厅·人民广场店", "wx1a2b3c4d5e6f7001");
+        _h.Emulator.AddFault(new FaultRule { Target = "api_authorizer_token", Kind = FaultKind.SystemError, RemainingCount = 4 });
+        Assert.Equal(RefreshOutcome.Failed, await Refresher.RefreshAsync(id, "test", CancellationToken.None));
+        var token = await TokenAsync(id);
+        Assert.Equal(1, token.ConsecutiveFailures);
+        Assert.Contains("errcode -1", token.LastError);
+        Assert.True(token.NextAttemptAt > _clock.GetUtcNow());
+        Assert.Null(token.LeaseUntil);
+
+        _clock.Advance(TimeSpan.FromHours(2));
+        Assert.Equal(1, (await Sweep.RunAsync(CancellationToken.None)).Outcomes.GetValueOrDefault(RefreshOutcome.Refreshed));
+        Assert.Equal(0, (await TokenAsync(id)).ConsecutiveFailures);
+    }
+
+    [Fact]
+    public async Task ComponentTokenJob_RenewsOnlyWhenNeeded()
+    {
+        var before = _h.Emulator.Calls.Count(c => c.Api == "api_component_token");
+        Assert.StartsWith("renewed", await RunJobAsync(RenewComponentTokenJob.Key));
+        Assert.Contains("nothing to do", await RunJobAsync(RenewComponentTokenJob.Key));
+        Assert.Equal(before + 1, _h.Emulator.Calls.Count(c => c.Api == "api_component_token"));
+    }
+
     private async Task<string> RunJobAsync(JobKey job)
     {
+        long previous;
+        await using (var db = await _h.DbAsync())
+        {
+            previous = await db.JobRuns.Where(r => r.JobName == job.Name).Select(r => (long?)r.Id).MaxAsync() ?? 0;
+        }
+
         var scheduler = await _h.Portal.Services.GetRequiredService<ISchedulerFactory>().GetScheduler();
-        var before = DateTime.UtcNow;
         await scheduler.TriggerJob(job);
-        var run = await _h.Portal.WaitForAsync(db => db.JobRuns.AsNoTracking().Where(r => r.JobName == job.Name).OrderByDescending(r => r.Id).FirstOrDefaultAsync());
+        var run = await _h.Portal.WaitForAsync(db => db.JobRuns.AsNoTracking().Where(r => r.JobName == job.Name && r.Id > previous).FirstOrDefaultAsync());
         Assert.True(run.Succeeded, run.Summary);
         return run.Summary ?? string.Empty;
     }

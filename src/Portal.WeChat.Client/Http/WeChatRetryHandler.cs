@@ -16,12 +16,12 @@ public sealed partial class WeChatRetryHandler : DelegatingHandler
     private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
     private readonly ILogger<WeChatRetryHandler> _logger;
 
-    /// <summary>Creates the handler from the client options.</summary>
-    public WeChatRetryHandler(IOptions<WeChatClientOptions> options, ILogger<WeChatRetryHandler> logger, TimeProvider? timeProvider = null)
+    /// <summary>Creates the handler from the client options. Back-off and attempt timeouts are network time: always the system clock.</summary>
+    public WeChatRetryHandler(IOptions<WeChatClientOptions> options, ILogger<WeChatRetryHandler> logger)
     {
         _logger = logger;
         var o = options.Value;
-        var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = timeProvider ?? TimeProvider.System };
+        var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = TimeProvider.System };
         if (o.MaxRetries > 0)
         {
             builder.AddRetry(new RetryStrategyOptions<HttpResponseMessage>
