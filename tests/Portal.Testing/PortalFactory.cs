@@ -107,23 +107,8 @@ public sealed class DefaultPortalFactory() : PortalFactory(null);
 public static class PortalFactoryExtensions
 {
     /// <summary>Waits until the mounted emulator's first ticket push has been received and stored.</summary>
-    public static async Task WaitForTicketAsync(this PortalFactory factory, TimeSpan? timeout = null)
-    {
-        var dbFactory = factory.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>();
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
-        while (DateTime.UtcNow < deadline)
-        {
-            await using var db = await dbFactory.CreateDbContextAsync();
-            if (await db.ComponentCredentials.AnyAsync(c => c.TicketProtected != null))
-            {
-                return;
-            }
-
-            await Task.Delay(50);
-        }
-
-        throw new TimeoutException("no component_verify_ticket was stored");
-    }
+    public static Task WaitForTicketAsync(this PortalFactory factory, TimeSpan? timeout = null)
+        => factory.WaitForAsync(async db => await db.ComponentCredentials.AnyAsync(c => c.TicketProtected != null) ? "stored" : null, timeout);
 
     /// <summary>Polls a condition on the database until it holds.</summary>
     public static async Task<T> WaitForAsync<T>(this PortalFactory factory, Func<PortalDbContext, Task<T?>> probe, TimeSpan? timeout = null)

@@ -257,11 +257,7 @@ public sealed partial class AuthorizerTokenRefresher(
         var authorizerId = await db.Authorizers.Where(a => a.AppId == appId).Select(a => a.Id).SingleAsync(cancellationToken);
         foreach (var binding in await db.Bindings.Where(b => b.AuthorizerId == authorizerId && b.State != BindingState.Revoked && b.State != BindingState.NeedsReauthorization).ToListAsync(cancellationToken))
         {
-            var from = binding.State;
-            binding.State = BindingState.NeedsReauthorization;
-            binding.UpdatedAt = time.GetUtcNow();
-            db.BindingEvents.Add(new BindingEvent { ShopId = binding.ShopId, AuthorizerAppId = appId, FromState = from, ToState = BindingState.NeedsReauthorization, Reason = "refresh token invalid (61023) and not recoverable", Actor = Actor.System.Name, At = binding.UpdatedAt });
-            audit.Add(db, Actor.System, "binding.state", $"shop:{binding.ShopId}", $"{from} -> NeedsReauthorization: refresh token lost");
+            BindingTransition.Apply(db, audit, binding, appId, BindingState.NeedsReauthorization, "refresh token invalid (61023) and not recoverable", Actor.System, time.GetUtcNow());
         }
 
         await db.SaveChangesAsync(cancellationToken);

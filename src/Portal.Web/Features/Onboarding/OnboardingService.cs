@@ -338,13 +338,7 @@ public sealed partial class OnboardingService(
             : BindingState.PermissionsMissing;
 
     private void Transition(PortalDbContext db, Binding binding, string? appId, BindingState to, string reason, Actor actor)
-    {
-        var from = binding.State;
-        binding.State = to;
-        binding.UpdatedAt = time.GetUtcNow();
-        db.BindingEvents.Add(new BindingEvent { ShopId = binding.ShopId, AuthorizerAppId = appId, FromState = from, ToState = to, Reason = reason, Actor = actor.Name, At = binding.UpdatedAt });
-        audit.Add(db, actor, "binding.state", $"shop:{binding.ShopId}", $"{from} -> {to}: {reason}");
-    }
+        => BindingTransition.Apply(db, audit, binding, appId, to, reason, actor, time.GetUtcNow());
 
     private async Task<Invite> LoadInviteAsync(string? token, CancellationToken cancellationToken)
     {
