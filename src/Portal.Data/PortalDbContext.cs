@@ -26,6 +26,8 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<JobRun> JobRuns => Set<JobRun>();
     public DbSet<ApiPause> ApiPauses => Set<ApiPause>();
+    public DbSet<AccountMessageRecord> AccountMessages => Set<AccountMessageRecord>();
+    public DbSet<ReleaseTestRecord> ReleaseTestRecords => Set<ReleaseTestRecord>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -132,6 +134,17 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
         builder.Entity<JobRun>(e => e.HasIndex(r => new { r.JobName, r.StartedAt }));
 
         builder.Entity<ApiPause>(e => e.HasKey(p => p.Api));
+
+        builder.Entity<AccountMessageRecord>(e =>
+        {
+            e.Property(m => m.AuthorizerAppId).HasMaxLength(32);
+            e.Property(m => m.DedupeKey).HasMaxLength(200);
+            e.HasIndex(m => new { m.AuthorizerAppId, m.DedupeKey }).IsUnique();
+            e.HasIndex(m => new { m.AuthorizerAppId, m.ReceivedAt });
+            e.HasIndex(m => m.ReceivedAt);
+        });
+
+        builder.Entity<ReleaseTestRecord>(e => e.HasIndex(r => r.At));
 
         builder.Entity<OperatorShop>(e =>
         {

@@ -1,6 +1,7 @@
 using Portal.Web.Features.Data;
 using Portal.Web.Features.Identity;
 using Portal.Web.Features.KeepAlive;
+using Portal.Web.Features.Messages;
 using Portal.Web.Features.Onboarding;
 using Portal.Web.Features.WeChat;
 using Portal.Web.Infrastructure;
@@ -12,6 +13,7 @@ builder.AddPortalData();
 builder.AddPortalIdentity();
 builder.AddPortalOnboarding();
 builder.AddPortalKeepAlive();
+builder.AddPortalMessages();
 builder.AddPortalEmulator();
 builder.AddPortalUi();
 builder.AddPortalHealth();
@@ -25,6 +27,7 @@ app.MapPortalEmulator();
 app.MapPortalIdentity();
 app.MapPortalOnboarding();
 app.MapPortalKeepAlive();
+app.MapPortalMessages();
 app.MapPortalUi();
 
 app.Run();

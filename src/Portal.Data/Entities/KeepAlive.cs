@@ -63,6 +63,12 @@ public sealed class JobRun
     public bool Succeeded { get; set; }
 
     public string? Summary { get; set; }
+
+    /// <summary>Items the run completed (for the refresh job: tokens refreshed or recovered).</summary>
+    public int ItemsSucceeded { get; set; }
+
+    /// <summary>Items the run could not complete (for the refresh job: failed, revoked, needs re-authorization, paused).</summary>
+    public int ItemsFailed { get; set; }
 }
 
 /// <summary>An API WeChat refused for quota (45009): no calls until <see cref="PausedUntil"/>.</summary>

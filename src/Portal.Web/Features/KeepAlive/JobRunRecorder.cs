@@ -25,6 +25,8 @@ public sealed class JobRunRecorder(IDbContextFactory<PortalDbContext> dbFactory,
             DurationMs = (long)context.JobRunTime.TotalMilliseconds,
             Succeeded = jobException is null,
             Summary = summary is { Length: > 1000 } ? summary[..1000] : summary,
+            ItemsSucceeded = (context.Result as SweepResult)?.Succeeded ?? 0,
+            ItemsFailed = (context.Result as SweepResult)?.Failed ?? 0,
         });
         await db.SaveChangesAsync(cancellationToken);
     }

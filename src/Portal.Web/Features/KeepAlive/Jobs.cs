@@ -43,7 +43,7 @@ public sealed class RefreshAuthorizerTokensJob(RefreshSweep sweep) : IJob
     public static readonly JobKey Key = new("refresh-authorizer-tokens", "keep-alive");
 
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
-        => context.Result = (await sweep.RunAsync(cancellationToken)).ToString();
+        => context.Result = await sweep.RunAsync(cancellationToken);
 }
 
 /// <summary>When no ticket has arrived for a while: ask WeChat to push again and alert ops (the last ticket stays in use while valid).</summary>

@@ -13,6 +13,7 @@ public static class KeepAliveExtensions
         (RefreshAuthorizerTokensJob.Key, "30 * * * * ?"),
         (TicketWatchdogJob.Key, "15 */5 * * * ?"),
         (ReconcileAuthorizersJob.Key, "0 30 3 * * ?"),
+        (Messages.PurgeMessagesJob.Key, "0 0 4 * * ?"),
     ];
 
     /// <summary>Quartz with its persistent store in its own SQLite file (data/quartz.db), the jobs and the token API's services.</summary>
@@ -47,6 +48,7 @@ public static class KeepAliveExtensions
             q.AddJob<RefreshAuthorizerTokensJob>(j => j.WithIdentity(RefreshAuthorizerTokensJob.Key).StoreDurably());
             q.AddJob<TicketWatchdogJob>(j => j.WithIdentity(TicketWatchdogJob.Key).StoreDurably());
             q.AddJob<ReconcileAuthorizersJob>(j => j.WithIdentity(ReconcileAuthorizersJob.Key).StoreDurably());
+            q.AddJob<Messages.PurgeMessagesJob>(j => j.WithIdentity(Messages.PurgeMessagesJob.Key).StoreDurably());
             q.AddJobListener<JobRunRecorder>();
         });
         builder.Services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);

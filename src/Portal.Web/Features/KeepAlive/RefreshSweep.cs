@@ -8,6 +8,14 @@ namespace Portal.Web.Features.KeepAlive;
 /// <summary>What one sweep did.</summary>
 public sealed record SweepResult(int Due, IReadOnlyDictionary<RefreshOutcome, int> Outcomes, TimeSpan Elapsed)
 {
+    /// <summary>Tokens refreshed or recovered.</summary>
+    public int Succeeded => Count(RefreshOutcome.Refreshed) + Count(RefreshOutcome.Recovered);
+
+    /// <summary>Tokens that could not be refreshed (failed, lost, revoked or paused for quota).</summary>
+    public int Failed => Count(RefreshOutcome.Failed) + Count(RefreshOutcome.NeedsReauthorization) + Count(RefreshOutcome.Revoked) + Count(RefreshOutcome.QuotaPaused);
+
+    private int Count(RefreshOutcome outcome) => Outcomes.TryGetValue(outcome, out var n) ? n : 0;
+
     public override string ToString()
         => $"{Due} due; " + string.Join(", ", Outcomes.OrderBy(o => o.Key).Select(o => $"{o.Key} {o.Value}")) + $"; {Elapsed.TotalSeconds:0.0} s";
 }

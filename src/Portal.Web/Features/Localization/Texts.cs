@@ -182,6 +182,7 @@ public static class Texts
         ["job.refresh-authorizer-tokens"] = ("刷新授权帐号令牌", "Refresh authorizer tokens"),
         ["job.ticket-watchdog"] = ("票据看门狗", "Ticket watchdog"),
         ["job.reconcile-authorizers"] = ("授权帐号对账", "Reconcile authorizers"),
+        ["job.purge-messages"] = ("清理过期消息", "Purge old messages"),
         ["outcome.Refreshed"] = ("已刷新", "refreshed"),
         ["outcome.Recovered"] = ("刷新令牌已找回并刷新", "refresh token recovered and refreshed"),
         ["outcome.Busy"] = ("正在被其他任务刷新", "being refreshed elsewhere"),

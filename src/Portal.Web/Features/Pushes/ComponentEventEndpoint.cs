@@ -146,7 +146,7 @@ public static partial class ComponentEventEndpoint
         _ => null,
     };
 
-    private static async Task<string?> ReadLimitedAsync(HttpRequest request, CancellationToken cancellationToken)
+    internal static async Task<string?> ReadLimitedAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         if (request.ContentLength > MaxBodyBytes)
         {

@@ -1,0 +1,51 @@
+namespace Portal.Data.Entities;
+
+/// <summary>
+/// A message or event of an authorized account that arrived at the message URL, kept for
+/// <c>Messages:RetentionDays</c>. The decrypted XML is encrypted at rest (it carries what users wrote and, in the
+/// release test, authorization codes).
+/// </summary>
+public sealed class AccountMessageRecord
+{
+    public long Id { get; set; }
+
+    public required string AuthorizerAppId { get; set; }
+
+    /// <summary>MsgId when WeChat sends one, otherwise FromUserName + CreateTime + Event (WeChat's own advice for events).</summary>
+    public required string DedupeKey { get; set; }
+
+    public required string MsgType { get; set; }
+
+    public string? Event { get; set; }
+
+    /// <summary>The sender's openid.</summary>
+    public string? FromUser { get; set; }
+
+    public DateTimeOffset CreateTime { get; set; }
+
+    public DateTimeOffset ReceivedAt { get; set; }
+
+    public required string PayloadProtected { get; set; }
+
+    /// <summary>What the portal answered: <c>success</c>, <c>empty</c>, <c>passive:text</c>.</summary>
+    public required string Reply { get; set; }
+}
+
+/// <summary>What the portal did for one case of WeChat's full-network release test (reference §7).</summary>
+public sealed class ReleaseTestRecord
+{
+    public long Id { get; set; }
+
+    public int Group { get; set; }
+
+    public required string AuthorizerAppId { get; set; }
+
+    /// <summary><c>text</c>, <c>api</c> or <c>event</c>.</summary>
+    public required string Case { get; set; }
+
+    public DateTimeOffset At { get; set; }
+
+    public bool Succeeded { get; set; }
+
+    public string? Detail { get; set; }
+}

@@ -1,0 +1,236 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Portal.Data;
+using Portal.Data.Entities;
+using Portal.WeChat.Protocol.Crypto;
+using Portal.WeChat.Protocol.Release;
+using Portal.WeChat.Protocol.Xml;
+using Portal.Web.Features.Data;
+using Portal.Web.Features.Pushes;
+using Portal.Web.Features.WeChat;
+
+namespace Portal.Web.Features.Messages;
+
+/// <summary>
+/// The message URL registered as <c>…/wechat/accounts/$APPID$/events</c> (reference §8). Verifies both signatures, the
+/// timestamp window and the nonce (replays refused), decrypts with the component's credentials (the plaintext must end
+/// in our component appid), checks that the appid in the path is an account that authorized us and that the message
+/// is addressed to that account, stores it once (a retry of the same message is answered without acting again) and
+/// answers within WeChat's 5 s: <c>success</c>, or — for WeChat's release-test accounts — what §7 prescribes.
+/// </summary>
+public static partial class AccountMessageEndpoint
+{
+    public const string Route = "/wechat/accounts/{appid}/events";
+
+    public static IEndpointRouteBuilder MapAccountMessages(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapPost(Route, HandleAsync).DisableAntiforgery().AllowAnonymous().ExcludeFromDescription();
+        return endpoints;
+    }
+
+    private static async Task<IResult> HandleAsync(
+        string appid,
+        HttpContext context,
+        IOptionsMonitor<WeChatOptions> wechat,
+        IOptionsMonitor<MessagesOptions> messages,
+        IDbContextFactory<PortalDbContext> dbFactory,
+        TokenProtector protector,
+        ReleaseTestResponder responder,
+        TimeProvider time,
+        ILoggerFactory loggers)
+    {
+        var logger = loggers.CreateLogger("Portal.Messages");
+        var ip = context.Connection.RemoteIpAddress?.ToString() ?? "?";
+        var query = context.Request.Query;
+        string timestamp = query["timestamp"].ToString(), nonce = query["nonce"].ToString();
+        var o = wechat.CurrentValue;
+
+        if (!AppIdFormat().IsMatch(appid))
+        {
+            LogRejected(logger, ip, "-", "the path does not carry an appid");
+            return Results.BadRequest("bad appid");
+        }
+
+        var body = await ComponentEventEndpoint.ReadLimitedAsync(context.Request, context.RequestAborted);
+        if (body is null)
+        {
+            LogRejected(logger, ip, appid, "body larger than 64 KiB");
+            return Results.StatusCode(StatusCodes.Status413PayloadTooLarge);
+        }
+
+        if (query["encrypt_type"] != "aes" || string.IsNullOrEmpty(timestamp) || string.IsNullOrEmpty(nonce))
+        {
+            LogRejected(logger, ip, appid, "missing encrypt_type=aes, timestamp or nonce");
+            return Results.BadRequest("bad request");
+        }
+
+        if (!long.TryParse(timestamp, NumberStyles.None, CultureInfo.InvariantCulture, out var unix)
+            || (time.GetUtcNow() - DateTimeOffset.FromUnixTimeSeconds(unix)).Duration() > o.PushMaxClockSkew)
+        {
+            LogRejected(logger, ip, appid, "timestamp outside the accepted window");
+            return Results.BadRequest("stale timestamp");
+        }
+
+        var crypto = new MessageCrypto(o.Token, EncodingAesKey.Parse(o.EncodingAesKey), o.ComponentAppId);
+        AccountMessage message;
+        try
+        {
+            var envelope = EncryptedEnvelope.ParseAccountMessage(body);
+            if (!crypto.VerifyUrlSignature(query["signature"], timestamp, nonce))
+            {
+                LogRejected(logger, ip, appid, "signature mismatch");
+                return Results.Unauthorized();
+            }
+
+            message = AccountMessage.Parse(crypto.VerifyAndDecrypt(query["msg_signature"], timestamp, nonce, envelope.Encrypt));
+            if (message.ToUserName != envelope.Recipient)
+            {
+                LogRejected(logger, ip, appid, "the envelope and the message name different accounts");
+                return Results.BadRequest("recipient mismatch");
+            }
+        }
+        catch (WeChatCryptoException ex)
+        {
+            LogRejected(logger, ip, appid, $"{(int)ex.Code} {ex.Code}");
+            return ex.Code == WeChatCryptoErrorCode.ValidateSignatureError ? Results.Unauthorized() : Results.BadRequest("bad request");
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(context.RequestAborted);
+        var testAccount = messages.CurrentValue.IsReleaseTestAccount(appid) ? ReleaseTest.Find(appid) : null;
+        var expectedUser = testAccount?.UserName;
+        if (testAccount is null && messages.CurrentValue.IsReleaseTestAccount(appid))
+        {
+            expectedUser = message.ToUserName; // a configured test appid the built-in table does not know
+        }
+
+        if (expectedUser is null)
+        {
+            var account = await db.Authorizers.AsNoTracking().Where(a => a.AppId == appid).Select(a => new { a.UserName, a.IsAuthorized }).FirstOrDefaultAsync(context.RequestAborted);
+            if (account is null || !account.IsAuthorized)
+            {
+                LogRejected(logger, ip, appid, "the appid has not authorized this platform");
+                return Results.BadRequest("unknown appid");
+            }
+
+            expectedUser = string.IsNullOrEmpty(account.UserName) ? message.ToUserName : account.UserName;
+        }
+
+        if (message.ToUserName != expectedUser)
+        {
+            LogRejected(logger, ip, appid, "the message is addressed to another account than the path's appid");
+            return Results.BadRequest("wrong account");
+        }
+
+        var replayKey = $"msg:{timestamp}:{nonce}:{query["msg_signature"]}";
+        if (await db.ReplayGuard.AnyAsync(r => r.Key == replayKey, context.RequestAborted))
+        {
+            LogRejected(logger, ip, appid, "replayed timestamp/nonce");
+            return Results.Conflict("replayed");
+        }
+
+        var now = time.GetUtcNow();
+        var plan = Plan(message, testAccount is not null || messages.CurrentValue.IsReleaseTestAccount(appid));
+        var dedupeKey = DedupeKeyOf(message);
+        db.ReplayGuard.Add(new ReplayGuardEntry { Key = replayKey, SeenAt = now });
+        var isNew = !await db.AccountMessages.AnyAsync(m => m.AuthorizerAppId == appid && m.DedupeKey == dedupeKey, context.RequestAborted);
+        if (isNew)
+        {
+            db.AccountMessages.Add(new AccountMessageRecord
+            {
+                AuthorizerAppId = appid,
+                DedupeKey = dedupeKey,
+                MsgType = Truncate(message.MsgType, 40),
+                Event = message.Event is null ? null : Truncate(message.Event, 100),
+                FromUser = Truncate(message.FromUserName, 64),
+                CreateTime = DateTimeOffset.FromUnixTimeSeconds(message.CreateTime),
+                ReceivedAt = now,
+                PayloadProtected = protector.Protect(message.RawXml),
+                Reply = plan.Kind,
+            });
+            if (plan.Case is { } testCase && plan.Content is { } replied)
+            {
+                db.ReleaseTestRecords.Add(new ReleaseTestRecord
+                {
+                    Group = testAccount?.Group ?? 0,
+                    AuthorizerAppId = appid,
+                    Case = testCase,
+                    At = now,
+                    Succeeded = true,
+                    Detail = $"passive reply '{replied}'",
+                });
+            }
+        }
+
+        try
+        {
+            await db.SaveChangesAsync(context.RequestAborted);
+        }
+        catch (DbUpdateException)
+        {
+            // The same message raced in on another request: it is stored and acted on once.
+            isNew = false;
+        }
+
+        LogAccepted(logger, appid, message.MsgType, plan.Kind, isNew);
+        if (plan.QueryAuthCode is { } code && isNew)
+        {
+            responder.Enqueue(new ReleaseTestApiReply(testAccount?.Group ?? 0, appid, message.FromUserName, code));
+        }
+
+        if (plan.Content is { } content)
+        {
+            var reply = ReplyXml.Text(message.FromUserName, message.ToUserName, now.ToUnixTimeSeconds(), content);
+            return Results.Text(ReplyXml.Encrypted(crypto, reply, now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture), MessageCrypto.NewNonce()), "application/xml");
+        }
+
+        return Results.Text(plan.Kind == "empty" ? string.Empty : "success");
+    }
+
+    /// <summary>What to answer. Only release-test accounts get the prescribed test replies; everyone else gets <c>success</c>.</summary>
+    internal static ReplyPlan Plan(AccountMessage message, bool isReleaseTestAccount)
+    {
+        if (!isReleaseTestAccount)
+        {
+            return new ReplyPlan("success", null, null, null);
+        }
+
+        if (message.MsgType == "text" && message.Content == ReleaseTest.TextContent)
+        {
+            return new ReplyPlan("passive:text", ReleaseTest.TextReply, null, "text");
+        }
+
+        if (message.MsgType == "text" && ReleaseTest.QueryAuthCodeOf(message.Content) is { } code)
+        {
+            return new ReplyPlan("empty", null, code, null);
+        }
+
+        if (message.MsgType == "event" && !string.IsNullOrEmpty(message.Event))
+        {
+            return new ReplyPlan("passive:text", message.Event + ReleaseTest.EventReplySuffix, null, "event");
+        }
+
+        return new ReplyPlan("success", null, null, null);
+    }
+
+    /// <summary>MsgId when present; events have none, so sender + time + event (WeChat's advice for deduplicating events).</summary>
+    internal static string DedupeKeyOf(AccountMessage message)
+        => message.MsgId is { Length: > 0 } id
+            ? "id:" + id
+            : Truncate($"ev:{message.FromUserName}:{message.CreateTime}:{message.Event}", 200);
+
+    private static string Truncate(string value, int max) => value.Length > max ? value[..max] : value;
+
+    [GeneratedRegex("^wx[0-9A-Za-z]{16}$")]
+    private static partial Regex AppIdFormat();
+
+    [LoggerMessage(EventId = 5201, Level = LogLevel.Warning, Message = "Refused a message for {AppId} from {RemoteIp}: {Reason}")]
+    private static partial void LogRejected(ILogger logger, string remoteIp, string appId, string reason);
+
+    [LoggerMessage(EventId = 5202, Level = LogLevel.Information, Message = "Message {MsgType} for {AppId} answered {Reply} (new: {IsNew})")]
+    private static partial void LogAccepted(ILogger logger, string appId, string msgType, string reply, bool isNew);
+}
+
+/// <summary>How a message is answered: the reply kind, the passive text (if any), a release-test code (if any) and the test case.</summary>
+internal sealed record ReplyPlan(string Kind, string? Content, string? QueryAuthCode, string? Case);
