@@ -1,3 +1,4 @@
+using Portal.Web.Features.Admin;
 using Portal.Web.Features.Data;
 using Portal.Web.Features.Identity;
 using Portal.Web.Features.KeepAlive;
@@ -14,6 +15,7 @@ builder.AddPortalIdentity();
 builder.AddPortalOnboarding();
 builder.AddPortalKeepAlive();
 builder.AddPortalMessages();
+builder.AddPortalAdmin();
 builder.AddPortalEmulator();
 builder.AddPortalUi();
 builder.AddPortalHealth();
@@ -28,6 +30,7 @@ app.MapPortalIdentity();
 app.MapPortalOnboarding();
 app.MapPortalKeepAlive();
 app.MapPortalMessages();
+app.MapPortalAdmin();
 app.MapPortalUi();
 
 app.Run();

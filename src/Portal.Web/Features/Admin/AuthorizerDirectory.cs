@@ -1,0 +1,271 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Portal.Data;
+using Portal.Data.Entities;
+using Portal.WeChat.Client.Models;
+using Portal.WeChat.Protocol.Permissions;
+using Portal.WeChat.Protocol.Xml;
+using Portal.Web.Features.Onboarding;
+
+namespace Portal.Web.Features.Admin;
+
+/// <summary>What the admin narrows the authorizer list to. Every field is optional.</summary>
+public sealed record AuthorizerFilter(string? Search = null, AuthorizerKind? Kind = null, BindingState? State = null, bool? MissingRequired = null, int? AccountStatus = null)
+{
+    /// <summary>The filter as query-string parameters (for the CSV link of the current view).</summary>
+    public string ToQuery()
+    {
+        var parts = new List<string>();
+        if (!string.IsNullOrWhiteSpace(Search)) parts.Add("search=" + Uri.EscapeDataString(Search.Trim()));
+        if (Kind is { } k) parts.Add("kind=" + k);
+        if (State is { } s) parts.Add("state=" + s);
+        if (MissingRequired is { } m) parts.Add("missing=" + (m ? "true" : "false"));
+        if (AccountStatus is { } a) parts.Add("status=" + a.ToString(CultureInfo.InvariantCulture));
+        return string.Join('&', parts);
+    }
+
+    public static AuthorizerFilter FromQuery(IQueryCollection query)
+        => new(
+            query["search"].ToString() is { Length: > 0 } s ? s : null,
+            Enum.TryParse<AuthorizerKind>(query["kind"], out var kind) ? kind : null,
+            Enum.TryParse<BindingState>(query["state"], out var state) ? state : null,
+            bool.TryParse(query["missing"], out var missing) ? missing : null,
+            int.TryParse(query["status"], NumberStyles.Integer, CultureInfo.InvariantCulture, out var status) ? status : null);
+}
+
+/// <summary>One row of the authorizer list.</summary>
+public sealed class AuthorizerRow
+{
+    public int Id { get; init; }
+    public string AppId { get; init; } = string.Empty;
+    public string NickName { get; init; } = string.Empty;
+    public string? HeadImg { get; init; }
+    public AuthorizerKind Kind { get; init; }
+    public string? PrincipalName { get; init; }
+    public int VerifyType { get; init; }
+    public int AccountStatus { get; init; }
+    public bool IsAuthorized { get; init; }
+    public string? ShopName { get; init; }
+    public int? ShopId { get; init; }
+    public BindingState? State { get; init; }
+    public int GrantedCount { get; init; }
+    public int RequiredGrantedCount { get; init; }
+    public int RequiredCount { get; init; }
+    public int MissingCount => Math.Max(0, RequiredCount - RequiredGrantedCount);
+    public DateTimeOffset? AuthorizedAt { get; init; }
+}
+
+/// <summary>A page of rows and how many match.</summary>
+public sealed record AuthorizerPage(IReadOnlyList<AuthorizerRow> Rows, int Count);
+
+/// <summary>Everything the detail page shows about one authorizer.</summary>
+public sealed record AuthorizerDetail(
+    Authorizer Authorizer,
+    MiniProgramInfo? MiniProgram,
+    IReadOnlyList<AuthorizerPermission> Granted,
+    IReadOnlyList<int> Required,
+    IReadOnlyList<int> Missing,
+    Binding? Binding,
+    string? ShopName,
+    IReadOnlyList<BindingEvent> History,
+    DateTimeOffset? TokenExpiresAt,
+    string? TokenError);
+
+/// <summary>The authorizer list, detail and matrix queries for admins, paged and filtered in the database.</summary>
+public sealed class AuthorizerDirectory(IDbContextFactory<PortalDbContext> dbFactory, IOptionsMonitor<OnboardingOptions> onboarding, Data.TokenProtector protector)
+{
+    /// <summary>The account's most recent messages and events, decrypted for display (the newest first).</summary>
+    public async Task<IReadOnlyList<(AccountMessageRecord Record, AccountMessage? Message)>> MessagesAsync(string appId, int take, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var records = await db.AccountMessages.AsNoTracking().Where(m => m.AuthorizerAppId == appId).OrderByDescending(m => m.ReceivedAt).ThenByDescending(m => m.Id).Take(take).ToListAsync(cancellationToken);
+        return records.Select(r => (r, Parse(r.PayloadProtected))).ToList();
+    }
+
+    private AccountMessage? Parse(string payloadProtected)
+    {
+        try
+        {
+            return AccountMessage.Parse(protector.Unprotect(payloadProtected));
+        }
+        catch (Exception ex) when (ex is System.Security.Cryptography.CryptographicException or Portal.WeChat.Protocol.Crypto.WeChatCryptoException or FormatException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Sort keys the list accepts (column property names).</summary>
+    public IQueryable<AuthorizerRow> Query(PortalDbContext db, AuthorizerFilter filter)
+    {
+        var oa = onboarding.CurrentValue.RequiredPermissionSets.OfficialAccount;
+        var mp = onboarding.CurrentValue.RequiredPermissionSets.MiniProgram;
+        var query = db.Authorizers.AsNoTracking();
+        if (!string.IsNullOrWhiteSpace(filter.Search))
+        {
+            var term = filter.Search.Trim();
+            query = query.Where(a => a.NickName.Contains(term) || a.AppId.Contains(term) || (a.PrincipalName != null && a.PrincipalName.Contains(term))
+                || db.Bindings.Any(b => b.AuthorizerId == a.Id && b.Shop!.Name.Contains(term)));
+        }
+
+        if (filter.Kind is { } kind)
+        {
+            query = query.Where(a => a.Kind == kind);
+        }
+
+        if (filter.AccountStatus is { } status)
+        {
+            query = query.Where(a => a.AccountStatus == status);
+        }
+
+        if (filter.State is { } state)
+        {
+            query = query.Where(a => db.Bindings.Any(b => b.AuthorizerId == a.Id && b.State == state));
+        }
+
+        if (filter.MissingRequired is { } missing)
+        {
+            query = missing
+                ? query.Where(a => a.Kind == AuthorizerKind.MiniProgram
+                    ? a.Permissions.Count(p => mp.Contains(p.SetId)) < mp.Length
+                    : a.Permissions.Count(p => oa.Contains(p.SetId)) < oa.Length)
+                : query.Where(a => a.Kind == AuthorizerKind.MiniProgram
+                    ? a.Permissions.Count(p => mp.Contains(p.SetId)) >= mp.Length
+                    : a.Permissions.Count(p => oa.Contains(p.SetId)) >= oa.Length);
+        }
+
+        return query.Select(a => new AuthorizerRow
+        {
+            Id = a.Id,
+            AppId = a.AppId,
+            NickName = a.NickName,
+            HeadImg = a.HeadImg,
+            Kind = a.Kind,
+            PrincipalName = a.PrincipalName,
+            VerifyType = a.VerifyType,
+            AccountStatus = a.AccountStatus,
+            IsAuthorized = a.IsAuthorized,
+            ShopName = db.Bindings.Where(b => b.AuthorizerId == a.Id).Select(b => b.Shop!.Name).FirstOrDefault(),
+            ShopId = db.Bindings.Where(b => b.AuthorizerId == a.Id).Select(b => (int?)b.ShopId).FirstOrDefault(),
+            State = db.Bindings.Where(b => b.AuthorizerId == a.Id).Select(b => (BindingState?)b.State).FirstOrDefault(),
+            GrantedCount = a.Permissions.Count,
+            RequiredGrantedCount = a.Kind == AuthorizerKind.MiniProgram ? a.Permissions.Count(p => mp.Contains(p.SetId)) : a.Permissions.Count(p => oa.Contains(p.SetId)),
+            RequiredCount = a.Kind == AuthorizerKind.MiniProgram ? mp.Length : oa.Length,
+            AuthorizedAt = a.AuthorizedAt,
+        });
+    }
+
+    public async Task<AuthorizerPage> PageAsync(AuthorizerFilter filter, string? sortBy, bool descending, int skip, int take, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var query = Query(db, filter);
+        var count = await query.CountAsync(cancellationToken);
+        var rows = await Sort(query, sortBy, descending).Skip(skip).Take(take).ToListAsync(cancellationToken);
+        return new AuthorizerPage(rows, count);
+    }
+
+    private static IQueryable<AuthorizerRow> Sort(IQueryable<AuthorizerRow> query, string? sortBy, bool descending) => sortBy switch
+    {
+        nameof(AuthorizerRow.NickName) => descending ? query.OrderByDescending(r => r.NickName) : query.OrderBy(r => r.NickName),
+        nameof(AuthorizerRow.Kind) => descending ? query.OrderByDescending(r => r.Kind) : query.OrderBy(r => r.Kind),
+        nameof(AuthorizerRow.PrincipalName) => descending ? query.OrderByDescending(r => r.PrincipalName) : query.OrderBy(r => r.PrincipalName),
+        nameof(AuthorizerRow.ShopName) => descending ? query.OrderByDescending(r => r.ShopName) : query.OrderBy(r => r.ShopName),
+        nameof(AuthorizerRow.State) => descending ? query.OrderByDescending(r => r.State) : query.OrderBy(r => r.State),
+        nameof(AuthorizerRow.GrantedCount) => descending ? query.OrderByDescending(r => r.GrantedCount) : query.OrderBy(r => r.GrantedCount),
+        nameof(AuthorizerRow.AccountStatus) => descending ? query.OrderByDescending(r => r.AccountStatus) : query.OrderBy(r => r.AccountStatus),
+        _ => query.OrderBy(r => r.Id),
+    };
+
+    /// <summary>The filtered view as CSV (UTF-8 with BOM so spreadsheet programs read the Chinese names; cells that a spreadsheet would run as formulas are quoted).</summary>
+    public async Task WriteCsvAsync(AuthorizerFilter filter, Stream output, bool english, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using var writer = new StreamWriter(output, new UTF8Encoding(encoderShouldEmitUTF8Identifier: true), leaveOpen: true);
+        string[] header = english
+            ? ["appid", "name", "kind", "principal", "verify_type", "account_status", "authorized", "shop", "binding_state", "granted_sets", "missing_required_sets"]
+            : ["appid", "名称", "类型", "主体", "认证类型", "帐号状态", "已授权", "门店", "绑定状态", "已授权权限集", "缺少的必需权限集"];
+        await writer.WriteLineAsync(string.Join(',', header.Select(Cell)));
+        var required = onboarding.CurrentValue;
+        await foreach (var row in Query(db, filter).OrderBy(r => r.Id).AsAsyncEnumerable().WithCancellation(cancellationToken))
+        {
+            var granted = await db.AuthorizerPermissions.AsNoTracking().Where(p => p.AuthorizerId == row.Id).Select(p => p.SetId).OrderBy(id => id).ToListAsync(cancellationToken);
+            var missing = required.RequiredFor(row.Kind).Except(granted).Order();
+            string[] cells =
+            [
+                row.AppId, row.NickName, row.Kind == AuthorizerKind.MiniProgram ? "mini_program" : "official_account", row.PrincipalName ?? string.Empty,
+                row.VerifyType.ToString(CultureInfo.InvariantCulture), row.AccountStatus.ToString(CultureInfo.InvariantCulture), row.IsAuthorized ? "true" : "false",
+                row.ShopName ?? string.Empty, row.State?.ToString() ?? string.Empty, string.Join(' ', granted), string.Join(' ', missing),
+            ];
+            await writer.WriteLineAsync(string.Join(',', cells.Select(Cell)));
+        }
+    }
+
+    /// <summary>RFC 4180 quoting, and a leading apostrophe for cells starting like a formula (=, +, -, @, tab, CR).</summary>
+    public static string Cell(string value)
+    {
+        if (value.Length > 0 && "=+-@\t\r".Contains(value[0], StringComparison.Ordinal))
+        {
+            value = "'" + value;
+        }
+
+        return value.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
+    }
+
+    public async Task<AuthorizerDetail?> DetailAsync(string appId, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var authorizer = await db.Authorizers.AsNoTracking().Include(a => a.Permissions).Include(a => a.Token).FirstOrDefaultAsync(a => a.AppId == appId, cancellationToken);
+        if (authorizer is null)
+        {
+            return null;
+        }
+
+        var binding = await db.Bindings.AsNoTracking().Include(b => b.Shop).FirstOrDefaultAsync(b => b.AuthorizerId == authorizer.Id, cancellationToken);
+        var history = await db.BindingEvents.AsNoTracking().Where(e => e.AuthorizerAppId == appId || (binding != null && e.ShopId == binding.ShopId))
+            .OrderByDescending(e => e.At).ThenByDescending(e => e.Id).Take(100).ToListAsync(cancellationToken);
+        var required = onboarding.CurrentValue.RequiredFor(authorizer.Kind);
+        var granted = authorizer.Permissions.OrderBy(p => p.SetId).ToList();
+        var missing = required.Except(granted.Select(p => p.SetId)).Order().ToList();
+        MiniProgramInfo? mini = null;
+        if (authorizer.MiniProgramInfoJson is { Length: > 0 } json)
+        {
+            try
+            {
+                mini = JsonSerializer.Deserialize<MiniProgramInfo>(json);
+            }
+            catch (JsonException)
+            {
+                mini = null;
+            }
+        }
+
+        return new AuthorizerDetail(authorizer, mini, granted, required, missing, binding, binding?.Shop?.Name, history,
+            authorizer.Token?.AccessTokenExpiresAt, authorizer.Token?.LastError);
+    }
+
+    /// <summary>The matrix rows: each account's granted set ids, filtered and paged like the list.</summary>
+    public async Task<(IReadOnlyList<(AuthorizerRow Row, HashSet<int> Granted)> Rows, int Count)> MatrixAsync(AuthorizerFilter filter, int skip, int take, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var query = Query(db, filter);
+        var count = await query.CountAsync(cancellationToken);
+        var rows = await query.OrderBy(r => r.Kind).ThenBy(r => r.NickName).Skip(skip).Take(take).ToListAsync(cancellationToken);
+        var ids = rows.Select(r => r.Id).ToList();
+        var permissions = await db.AuthorizerPermissions.AsNoTracking().Where(p => ids.Contains(p.AuthorizerId)).Select(p => new { p.AuthorizerId, p.SetId }).ToListAsync(cancellationToken);
+        var byAccount = permissions.GroupBy(p => p.AuthorizerId).ToDictionary(g => g.Key, g => g.Select(p => p.SetId).ToHashSet());
+        return (rows.Select(r => (r, byAccount.TryGetValue(r.Id, out var set) ? set : [])).ToList(), count);
+    }
+
+    /// <summary>The sets the matrix shows as columns: every required set and every set granted by an account in view, grouped by side.</summary>
+    public IReadOnlyList<IGrouping<AccountSide, FuncScope>> MatrixColumns(IEnumerable<HashSet<int>> granted)
+    {
+        var o = onboarding.CurrentValue.RequiredPermissionSets;
+        return o.OfficialAccount.Concat(o.MiniProgram).Concat(granted.SelectMany(g => g)).Distinct()
+            .Select(FuncScopeCatalog.Get)
+            .OrderBy(s => s.Side).ThenBy(s => s.Id)
+            .GroupBy(s => s.Side)
+            .ToList();
+    }
+}

@@ -1,0 +1,175 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Portal.Data;
+using Portal.Data.Entities;
+using Portal.Web.Features.Audit;
+using Portal.Web.Features.Component;
+using Portal.Web.Features.Identity;
+
+namespace Portal.Web.Features.Admin;
+
+/// <summary>A user as the user-management page lists it.</summary>
+public sealed record UserView(string Id, string UserName, string DisplayName, bool IsDisabled, IReadOnlyList<string> Roles, IReadOnlyList<int> ShopIds, DateTimeOffset? LockoutEnd);
+
+/// <summary>What an admin sets for a user.</summary>
+public sealed record UserInput(string UserName, string DisplayName, string? Password, IReadOnlyCollection<string> Roles, IReadOnlyCollection<int> ShopIds);
+
+/// <summary>
+/// User management for admins: create users, set roles and shops, disable and enable. Every method checks that the
+/// actor is an admin (the page's attribute is not the only guard) and writes the audit log. Disabling bumps the
+/// security stamp, so the user's existing sessions end at the next validation (one minute).
+/// </summary>
+public sealed class UserAdminService(UserManager<PortalUser> users, IDbContextFactory<PortalDbContext> dbFactory, AuditLog audit)
+{
+    public async Task<IReadOnlyList<UserView>> ListAsync(Actor actor, CancellationToken cancellationToken)
+    {
+        Demand(actor);
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var all = await db.Users.AsNoTracking().OrderBy(u => u.UserName).ToListAsync(cancellationToken);
+        var roles = await (from ur in db.UserRoles join r in db.Roles on ur.RoleId equals r.Id select new { ur.UserId, r.Name }).ToListAsync(cancellationToken);
+        var shops = await db.OperatorShops.AsNoTracking().ToListAsync(cancellationToken);
+        return all.Select(u => new UserView(u.Id, u.UserName ?? string.Empty, u.DisplayName, u.IsDisabled,
+            roles.Where(r => r.UserId == u.Id).Select(r => r.Name!).Order().ToList(),
+            shops.Where(s => s.UserId == u.Id).Select(s => s.ShopId).Order().ToList(), u.LockoutEnd)).ToList();
+    }
+
+    public async Task<string> CreateAsync(Actor actor, UserInput input, CancellationToken cancellationToken)
+    {
+        Demand(actor);
+        Validate(input, creating: true);
+        var user = new PortalUser { UserName = input.UserName.Trim(), DisplayName = input.DisplayName.Trim(), LockoutEnabled = true };
+        Check(await users.CreateAsync(user, input.Password!));
+        Check(await users.AddToRolesAsync(user, input.Roles));
+        await SetShopsAsync(user.Id, input.ShopIds, cancellationToken);
+        await AuditAsync(actor, "user.create", user.UserName, $"roles={string.Join('+', input.Roles)}; shops={string.Join(' ', input.ShopIds)}", cancellationToken);
+        return user.Id;
+    }
+
+    public async Task UpdateAsync(Actor actor, string userId, UserInput input, CancellationToken cancellationToken)
+    {
+        Demand(actor);
+        Validate(input, creating: false);
+        var user = await users.FindByIdAsync(userId) ?? throw NotFound();
+        var current = await users.GetRolesAsync(user);
+        if (current.Contains(Roles.Admin) && !input.Roles.Contains(Roles.Admin))
+        {
+            await EnsureAnotherAdminAsync(user);
+        }
+
+        user.DisplayName = input.DisplayName.Trim();
+        Check(await users.UpdateAsync(user));
+        Check(await users.RemoveFromRolesAsync(user, current.Except(input.Roles)));
+        Check(await users.AddToRolesAsync(user, input.Roles.Except(current)));
+        await SetShopsAsync(user.Id, input.ShopIds, cancellationToken);
+        if (!string.IsNullOrEmpty(input.Password))
+        {
+            Check(await users.RemovePasswordAsync(user));
+            Check(await users.AddPasswordAsync(user, input.Password));
+        }
+
+        if (!current.Order().SequenceEqual(input.Roles.Order()) || !string.IsNullOrEmpty(input.Password))
+        {
+            await users.UpdateSecurityStampAsync(user);
+        }
+
+        await AuditAsync(actor, "user.update", user.UserName, $"roles={string.Join('+', input.Roles)}; shops={string.Join(' ', input.ShopIds)}{(string.IsNullOrEmpty(input.Password) ? "" : "; password reset")}", cancellationToken);
+    }
+
+    public async Task SetDisabledAsync(Actor actor, string userId, bool disabled, CancellationToken cancellationToken)
+    {
+        Demand(actor);
+        var user = await users.FindByIdAsync(userId) ?? throw NotFound();
+        if (disabled && string.Equals(user.UserName, actor.Name, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new PortalException("user_self_disable", "不能停用自己的帐号。", "You cannot disable your own account.");
+        }
+
+        if (disabled && await users.IsInRoleAsync(user, Roles.Admin))
+        {
+            await EnsureAnotherAdminAsync(user);
+        }
+
+        user.IsDisabled = disabled;
+        Check(await users.UpdateAsync(user));
+        await users.UpdateSecurityStampAsync(user);
+        await AuditAsync(actor, disabled ? "user.disable" : "user.enable", user.UserName, null, cancellationToken);
+    }
+
+    private async Task EnsureAnotherAdminAsync(PortalUser user)
+    {
+        var admins = await users.GetUsersInRoleAsync(Roles.Admin);
+        if (!admins.Any(a => a.Id != user.Id && !a.IsDisabled))
+        {
+            throw new PortalException("user_last_admin", "这是最后一个可用的管理员，不能停用或取消其管理员角色。", "This is the last active admin: it cannot be disabled or lose the Admin role.");
+        }
+    }
+
+    private async Task SetShopsAsync(string userId, IReadOnlyCollection<int> shopIds, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var known = await db.Shops.Where(s => shopIds.Contains(s.Id)).Select(s => s.Id).ToListAsync(cancellationToken);
+        if (known.Count != shopIds.Distinct().Count())
+        {
+            throw new PortalException("user_unknown_shop", "所选门店不存在。", "A chosen shop does not exist.");
+        }
+
+        await db.OperatorShops.Where(o => o.UserId == userId).ExecuteDeleteAsync(cancellationToken);
+        db.OperatorShops.AddRange(known.Select(id => new OperatorShop { UserId = userId, ShopId = id }));
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    private async Task AuditAsync(Actor actor, string action, string? target, string? detail, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        audit.Add(db, actor, action, target, detail);
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    private static void Demand(Actor actor)
+    {
+        if (actor.User?.IsInRole(Roles.Admin) != true)
+        {
+            throw new PortalException("forbidden", "只有管理员可以管理用户。", "Only admins may manage users.");
+        }
+    }
+
+    private static void Validate(UserInput input, bool creating)
+    {
+        if (string.IsNullOrWhiteSpace(input.UserName) || input.UserName.Trim().Length > 64)
+        {
+            throw new PortalException("user_name_required", "请填写用户名（最多 64 个字符）。", "Enter a user name (at most 64 characters).");
+        }
+
+        if (input.Roles.Count == 0 || input.Roles.Any(r => !Roles.All.Contains(r)))
+        {
+            throw new PortalException("user_role_required", "请至少选择一个角色。", "Choose at least one role.");
+        }
+
+        if (creating && string.IsNullOrEmpty(input.Password))
+        {
+            throw new PortalException("user_password_required", "请设置初始密码。", "Set an initial password.");
+        }
+    }
+
+    private static PortalException NotFound() => new("user_not_found", "用户不存在。", "The user does not exist.");
+
+    private static void Check(IdentityResult result)
+    {
+        if (!result.Succeeded)
+        {
+            var codes = result.Errors.Select(e => e.Code).ToList();
+            var zh = string.Join("；", codes.Select(c => c switch
+            {
+                "DuplicateUserName" => "用户名已被使用",
+                "InvalidUserName" => "用户名只能包含字母、数字和 -._@+",
+                "PasswordTooShort" => "密码至少 10 个字符",
+                "PasswordRequiresDigit" => "密码需要包含数字",
+                "PasswordRequiresLower" => "密码需要包含小写字母",
+                "PasswordRequiresUpper" => "密码需要包含大写字母",
+                "PasswordRequiresNonAlphanumeric" => "密码需要包含符号",
+                _ => c,
+            }));
+            throw new PortalException("user_invalid", zh + "。", string.Join("; ", result.Errors.Select(e => e.Description)));
+        }
+    }
+}
