@@ -35,12 +35,29 @@ public static class UiExtensions
             app.UseExceptionHandler("/error", createScopeForErrors: true);
         }
 
+        // An address nobody serves gets the portal's own "page not found" (status 404 kept), not the browser's blank
+        // error page. Machine endpoints (WeChat's URLs, the token API, the emulator) keep their bare status codes.
+        app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        app.Use((context, next) =>
+        {
+            if (IsMachinePath(context.Request.Path) && context.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodePagesFeature>() is { } feature)
+            {
+                feature.Enabled = false;
+            }
+
+            return next(context);
+        });
+
         app.UseRequestLocalization();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();
         return app;
     }
+
+    private static bool IsMachinePath(PathString path)
+        => path.StartsWithSegments("/api") || path.StartsWithSegments("/wechat") || path.StartsWithSegments("/_emulator")
+           || path.StartsWithSegments("/healthz") || path.StartsWithSegments("/admin/authorizers.csv") || path.StartsWithSegments("/_framework");
 
     public static WebApplication MapPortalUi(this WebApplication app)
     {
