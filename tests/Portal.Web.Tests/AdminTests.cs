@@ -34,6 +34,11 @@ public sealed class AdminTests(DefaultOnboardingHarness h) : IClassFixture<Defau
             Assert.True(response.StatusCode == HttpStatusCode.OK, $"{path}: {response.StatusCode}");
         }
 
+        var home = new AngleSharp.Html.Parser.HtmlParser().ParseDocument(await admin.GetStringAsync("/"));
+        Assert.Equal(["", "stores", "authorizers", "authorizers/matrix", "operations", "operations/readiness", "settings", "admin/users"],
+            home.QuerySelectorAll("nav a.portal-nav").Select(a => a.GetAttribute("href")!).ToArray());
+        Assert.Equal("staff", home.QuerySelector("[data-dashboard]")!.GetAttribute("data-dashboard"));
+
         var detail = WebUtility.HtmlDecode(await admin.GetStringAsync($"/authorizers/{appId}"));
         Assert.Contains("晨光咖啡", detail);
         Assert.Contains("消息管理权限", detail);     // set 1, Chinese name
@@ -44,6 +49,13 @@ public sealed class AdminTests(DefaultOnboardingHarness h) : IClassFixture<Defau
         Assert.Contains("Onboarding:RequiredPermissionSets:MiniProgram", settings);
 
         using var operator1 = await h.SignedInClientAsync("operator1");
+        var operatorHome = new AngleSharp.Html.Parser.HtmlParser().ParseDocument(await operator1.GetStringAsync("/"));
+        Assert.Equal(["", "stores"], operatorHome.QuerySelectorAll("nav a.portal-nav").Select(a => a.GetAttribute("href")!).ToArray());
+        Assert.Equal("operator", operatorHome.QuerySelector("[data-dashboard]")!.GetAttribute("data-dashboard"));
+        var needsAction = operatorHome.QuerySelectorAll(".portal-needs-action li").Select(li => li.TextContent).ToList();
+        Assert.Contains(needsAction, t => t.Contains("好味道餐厅·人民广场店", StringComparison.Ordinal)); // own, unbound
+        Assert.DoesNotContain(needsAction, t => t.Contains("城东书店", StringComparison.Ordinal));        // operator2's
+        Assert.DoesNotContain(needsAction, t => t.Contains("晨光咖啡·滨江店", StringComparison.Ordinal)); // bound, nothing to do
         foreach (var path in AdminPages.Append($"/authorizers/{appId}").Append("/admin/authorizers.csv"))
         {
             var response = await operator1.GetAsync(path);
@@ -142,6 +154,29 @@ public sealed class AdminTests(DefaultOnboardingHarness h) : IClassFixture<Defau
         var audit = await db.Audit.Where(a => a.Target == "operator9").Select(a => a.Action).ToListAsync();
         Assert.Contains("user.create", audit);
         Assert.Contains("user.disable", audit);
+    }
+
+    [Fact]
+    public async Task InitialAdmin_IsCreatedWhenNoAdminExists_AndCanOpenUserManagement()
+    {
+        var fresh = OnboardingHarness.Create(new Dictionary<string, string?>
+        {
+            ["Portal:Demo:Seed"] = "false",
+            ["Portal:InitialAdmin:UserName"] = "root",
+            ["Portal:InitialAdmin:Password"] = "Root-initial-2026",
+        });
+        await fresh.InitializeAsync();
+        try
+        {
+            using var root = await fresh.SignedInClientAsync("root", "Root-initial-2026");
+            Assert.Equal(HttpStatusCode.OK, (await root.GetAsync("/admin/users")).StatusCode);
+            await using var db = await fresh.DbAsync();
+            Assert.Equal(["root"], await db.Users.Select(u => u.UserName!).ToListAsync());
+        }
+        finally
+        {
+            await fresh.DisposeAsync();
+        }
     }
 
     private async Task<HttpStatusCode> LoginStatusAsync(string userName, string password)

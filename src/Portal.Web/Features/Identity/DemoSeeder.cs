@@ -19,10 +19,24 @@ public sealed class DemoOptions
 }
 
 /// <summary>
+/// The first administrator of a real deployment (<c>Portal:InitialAdmin</c>): created at start-up when both values are
+/// set and no active admin exists yet, so a Production install can be signed into and users managed from the UI.
+/// </summary>
+public sealed class InitialAdminOptions
+{
+    public const string SectionName = "Portal:InitialAdmin";
+
+    public string? UserName { get; set; }
+
+    /// <summary>Give it as an environment variable and remove it after the first sign-in.</summary>
+    public string? Password { get; set; }
+}
+
+/// <summary>
 /// Seeds the roles always, and — outside Production — demo users for each role and a handful of demo shops,
 /// once (an existing user is left alone).
 /// </summary>
-public sealed class DemoSeeder(IServiceProvider services, IHostEnvironment environment, IOptions<DemoOptions> options, TimeProvider time) : IHostedService
+public sealed class DemoSeeder(IServiceProvider services, IHostEnvironment environment, IOptions<DemoOptions> options, IOptions<InitialAdminOptions> initialAdmin, TimeProvider time) : IHostedService
 {
     public static readonly (string UserName, string DisplayName, string Role, int[] Shops)[] Users =
     [
@@ -50,6 +64,7 @@ public sealed class DemoSeeder(IServiceProvider services, IHostEnvironment envir
             }
         }
 
+        await EnsureInitialAdminAsync(scope.ServiceProvider);
         if (environment.IsProduction() || !options.Value.Seed)
         {
             return;
@@ -90,6 +105,36 @@ public sealed class DemoSeeder(IServiceProvider services, IHostEnvironment envir
 
             await db.SaveChangesAsync(cancellationToken);
         }
+    }
+
+    private async Task EnsureInitialAdminAsync(IServiceProvider provider)
+    {
+        var (name, password) = (initialAdmin.Value.UserName, initialAdmin.Value.Password);
+        if (string.IsNullOrWhiteSpace(name) || string.IsNullOrEmpty(password))
+        {
+            return;
+        }
+
+        var users = provider.GetRequiredService<UserManager<PortalUser>>();
+        if ((await users.GetUsersInRoleAsync(Roles.Admin)).Any(u => !u.IsDisabled))
+        {
+            return;
+        }
+
+        var user = await users.FindByNameAsync(name);
+        if (user is null)
+        {
+            user = new PortalUser { UserName = name, DisplayName = name, LockoutEnabled = true };
+            var created = await users.CreateAsync(user, password);
+            if (!created.Succeeded)
+            {
+                throw new InvalidOperationException("Portal:InitialAdmin:Password is not accepted: " + string.Join("; ", created.Errors.Select(e => e.Description)));
+            }
+        }
+
+        user.IsDisabled = false;
+        await users.UpdateAsync(user);
+        await users.AddToRoleAsync(user, Roles.Admin);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

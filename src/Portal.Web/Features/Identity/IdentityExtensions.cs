@@ -39,6 +39,9 @@ public static class IdentityExtensions
         builder.Services.AddSingleton<AuditLog>();
         builder.Services.AddScoped<ShopAccess>();
         builder.Services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.SectionName);
+        builder.Services.AddOptions<InitialAdminOptions>().BindConfiguration(InitialAdminOptions.SectionName);
+        // A disabled user or changed roles take effect on the next request within a minute, not after the cookie's 8 h.
+        builder.Services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.FromMinutes(1));
         builder.Services.AddHostedService<DemoSeeder>();
         return builder;
     }
