@@ -43,8 +43,6 @@ public static partial class AccountMessageEndpoint
     {
         var logger = loggers.CreateLogger("Portal.Messages");
         var ip = context.Connection.RemoteIpAddress?.ToString() ?? "?";
-        var query = context.Request.Query;
-        string timestamp = query["timestamp"].ToString(), nonce = query["nonce"].ToString();
         var o = wechat.CurrentValue;
 
         if (!AppIdFormat().IsMatch(appid))
@@ -53,38 +51,26 @@ public static partial class AccountMessageEndpoint
             return Results.BadRequest("bad appid");
         }
 
-        var body = await ComponentEventEndpoint.ReadLimitedAsync(context.Request, context.RequestAborted);
-        if (body is null)
+        var (request, refusal, reason) = await SignedRequest.ReadAsync(context, o, time);
+        if (request is null)
         {
-            LogRejected(logger, ip, appid, "body larger than 64 KiB");
-            return Results.StatusCode(StatusCodes.Status413PayloadTooLarge);
+            LogRejected(logger, ip, appid, reason!);
+            return refusal!;
         }
 
-        if (query["encrypt_type"] != "aes" || string.IsNullOrEmpty(timestamp) || string.IsNullOrEmpty(nonce))
-        {
-            LogRejected(logger, ip, appid, "missing encrypt_type=aes, timestamp or nonce");
-            return Results.BadRequest("bad request");
-        }
-
-        if (!long.TryParse(timestamp, NumberStyles.None, CultureInfo.InvariantCulture, out var unix)
-            || (time.GetUtcNow() - DateTimeOffset.FromUnixTimeSeconds(unix)).Duration() > o.PushMaxClockSkew)
-        {
-            LogRejected(logger, ip, appid, "timestamp outside the accepted window");
-            return Results.BadRequest("stale timestamp");
-        }
-
+        var (timestamp, nonce) = (request.Timestamp, request.Nonce);
         var crypto = new MessageCrypto(o.Token, EncodingAesKey.Parse(o.EncodingAesKey), o.ComponentAppId);
         AccountMessage message;
         try
         {
-            var envelope = EncryptedEnvelope.ParseAccountMessage(body);
-            if (!crypto.VerifyUrlSignature(query["signature"], timestamp, nonce))
+            var envelope = EncryptedEnvelope.ParseAccountMessage(request.Body);
+            if (!crypto.VerifyUrlSignature(request.Signature, timestamp, nonce))
             {
                 LogRejected(logger, ip, appid, "signature mismatch");
                 return Results.Unauthorized();
             }
 
-            message = AccountMessage.Parse(crypto.VerifyAndDecrypt(query["msg_signature"], timestamp, nonce, envelope.Encrypt));
+            message = AccountMessage.Parse(crypto.VerifyAndDecrypt(request.MsgSignature, timestamp, nonce, envelope.Encrypt));
             if (message.ToUserName != envelope.Recipient)
             {
                 LogRejected(logger, ip, appid, "the envelope and the message name different accounts");
@@ -123,7 +109,7 @@ public static partial class AccountMessageEndpoint
             return Results.BadRequest("wrong account");
         }
 
-        var replayKey = $"msg:{timestamp}:{nonce}:{query["msg_signature"]}";
+        var replayKey = request.ReplayKey("msg:");
         if (await db.ReplayGuard.AnyAsync(r => r.Key == replayKey, context.RequestAborted))
         {
             LogRejected(logger, ip, appid, "replayed timestamp/nonce");

@@ -39,29 +39,14 @@ public static partial class ComponentEventEndpoint
     {
         var logger = loggers.CreateLogger("Portal.Pushes.ComponentEvents");
         var ip = context.Connection.RemoteIpAddress?.ToString() ?? "?";
-        var query = context.Request.Query;
-        string timestamp = query["timestamp"].ToString(), nonce = query["nonce"].ToString();
-
-        var body = await ReadLimitedAsync(context.Request, context.RequestAborted);
-        if (body is null)
+        var (request, refusal, reason) = await SignedRequest.ReadAsync(context, options.CurrentValue, time);
+        if (request is null)
         {
-            LogRejected(logger, ip, "body larger than 64 KiB");
-            return Results.StatusCode(StatusCodes.Status413PayloadTooLarge);
+            LogRejected(logger, ip, reason!);
+            return refusal!;
         }
 
-        if (query["encrypt_type"] != "aes" || string.IsNullOrEmpty(timestamp) || string.IsNullOrEmpty(nonce))
-        {
-            LogRejected(logger, ip, "missing encrypt_type=aes, timestamp or nonce");
-            return Results.BadRequest("bad request");
-        }
-
-        if (!long.TryParse(timestamp, NumberStyles.None, CultureInfo.InvariantCulture, out var unix)
-            || (time.GetUtcNow() - DateTimeOffset.FromUnixTimeSeconds(unix)).Duration() > options.CurrentValue.PushMaxClockSkew)
-        {
-            LogRejected(logger, ip, "timestamp outside the accepted window");
-            return Results.BadRequest("stale timestamp");
-        }
-
+        var (body, timestamp, nonce) = (request.Body, request.Timestamp, request.Nonce);
         var o = options.CurrentValue;
         var crypto = new MessageCrypto(o.Token, EncodingAesKey.Parse(o.EncodingAesKey), o.ComponentAppId);
         ComponentPush push;
@@ -75,13 +60,13 @@ public static partial class ComponentEventEndpoint
                 return Results.BadRequest("wrong appid");
             }
 
-            if (!crypto.VerifyUrlSignature(query["signature"], timestamp, nonce))
+            if (!crypto.VerifyUrlSignature(request.Signature, timestamp, nonce))
             {
                 LogRejected(logger, ip, "signature mismatch");
                 return Results.Unauthorized();
             }
 
-            xml = crypto.VerifyAndDecrypt(query["msg_signature"], timestamp, nonce, envelope.Encrypt);
+            xml = crypto.VerifyAndDecrypt(request.MsgSignature, timestamp, nonce, envelope.Encrypt);
             push = ComponentPush.Parse(xml);
             if (push.AppId != o.ComponentAppId)
             {
@@ -96,7 +81,7 @@ public static partial class ComponentEventEndpoint
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(context.RequestAborted);
-        var replayKey = $"{timestamp}:{nonce}:{query["msg_signature"]}";
+        var replayKey = request.ReplayKey(string.Empty);
         if (await db.ReplayGuard.AnyAsync(r => r.Key == replayKey, context.RequestAborted))
         {
             LogRejected(logger, ip, "replayed timestamp/nonce");
