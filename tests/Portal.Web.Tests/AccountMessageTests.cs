@@ -164,6 +164,27 @@ public sealed class AccountMessageTests(DefaultPortalFactory factory) : IClassFi
     }
 
     [Fact]
+    public async Task PurgeJob_DeletesMessagesOlderThanTheRetention_AndKeepsTheRest()
+    {
+        var (appId, user) = await KnownAccountAsync();
+        var (query, body) = Sign(TextXml(user, "fresh"), user);
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync(appId, query, body)).Status);
+        await using (var db = await DbAsync())
+        {
+            db.AccountMessages.Add(new AccountMessageRecord { AuthorizerAppId = appId, DedupeKey = "id:old", MsgType = "text", ReceivedAt = DateTimeOffset.UtcNow.AddDays(-31), PayloadProtected = "x", Reply = "success" });
+            await db.SaveChangesAsync();
+        }
+
+        Assert.Equal(2, await StoredAsync(appId));
+        await factory.Services.GetRequiredService<Portal.Web.Features.KeepAlive.OpsConsole>().RunNowAsync("purge-messages", Portal.Web.Features.Audit.Actor.System, CancellationToken.None);
+        var run = await factory.WaitForAsync(db => db.JobRuns.AsNoTracking().FirstOrDefaultAsync(r => r.JobName == "purge-messages"));
+        Assert.True(run.Succeeded, run.Summary);
+        await using var after = await DbAsync();
+        Assert.Equal(["text"], await after.AccountMessages.Where(m => m.AuthorizerAppId == appId).Select(m => m.MsgType).ToListAsync());
+        Assert.False(await after.AccountMessages.AnyAsync(m => m.DedupeKey == "id:old"));
+    }
+
+    [Fact]
     public async Task ReleaseTestText_GetsTheEncryptedPassiveReply_ButARealAccountDoesNot()
     {
         var (query, body) = Sign(TextXml(TestOaUser, "TESTCOMPONENT_MSG_TYPE_TEXT", "oTester"), TestOaUser);

@@ -46,7 +46,7 @@ public sealed partial class ReleaseTestResponder(
                 var content = item.AuthCode + ReleaseTest.ApiReplySuffix;
                 await client.SendCustomMessageAsync(new SendCustomMessageRequest(accessToken, item.OpenId, content), stoppingToken);
                 succeeded = true;
-                detail = $"api_query_auth, then customer-service message '{content}'";
+                detail = "api_query_auth, then customer-service message '<code>" + ReleaseTest.ApiReplySuffix + "'";
             }
             catch (WeChatApiException ex)
             {
