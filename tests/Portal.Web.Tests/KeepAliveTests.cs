@@ -212,6 +212,24 @@ public sealed class KeepAliveTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AnExpiredTokenReadJustBeforeSomeoneRefreshedIt_IsNotRefreshedAgain()
+    {
+        var id = await BindAsync("老街面馆", "wx1a2b3c4d5e6f7003");
+        var refresher = _h.Portal.Services.GetRequiredService<AuthorizerTokenRefresher>();
+        _clock.Advance(TimeSpan.FromHours(2));
+        var calls = RefreshCalls;
+
+        // The token API read the expired token; meanwhile the sweep refreshed it; then the API asks for a refresh.
+        Assert.Equal(RefreshOutcome.Refreshed, await refresher.RefreshAsync(id, "sweep", CancellationToken.None));
+        Assert.Equal(RefreshOutcome.NotDue, await refresher.RefreshAsync(id, "token-api", CancellationToken.None, onlyIfExpired: true));
+        Assert.Equal(calls + 1, RefreshCalls);
+
+        // The lease was given back: a forced refresh still goes through.
+        Assert.Equal(RefreshOutcome.Refreshed, await refresher.RefreshAsync(id, "ops", CancellationToken.None));
+        Assert.Equal(calls + 2, RefreshCalls);
+    }
+
+    [Fact]
     public async Task TokenApi_RequiresKeys_AnswersFromStore_AndRefreshesOnlyWhenExpired()
     {
         await BindAsync("老街面馆", "wx8e1097c5bc82cde9");

@@ -55,10 +55,17 @@ public sealed partial class AuthorizerTokenRefresher(
     /// <summary>Test seam: runs after WeChat answered and before the answer is written (a crash there must lose nothing).</summary>
     public Func<string, Task>? BeforePersist { get; set; }
 
+    /// <summary>A token with less than this left is treated as expired by callers that hand it out (the token API).</summary>
+    public static readonly TimeSpan UsableFor = TimeSpan.FromSeconds(30);
+
     /// <summary>Refreshes now, sharing the work with any refresh of the same authorizer already running in this process.</summary>
-    public Task<RefreshOutcome> RefreshAsync(int authorizerId, string reason, CancellationToken cancellationToken)
+    /// <param name="onlyIfExpired">
+    /// True for callers that found the token expired (the token API): a refresh that finished between their read and
+    /// this call already did the work, so WeChat is not called again.
+    /// </param>
+    public Task<RefreshOutcome> RefreshAsync(int authorizerId, string reason, CancellationToken cancellationToken, bool onlyIfExpired = false)
     {
-        var lazy = _inflight.GetOrAdd(authorizerId, id => new Lazy<Task<RefreshOutcome>>(() => RefreshCoreAsync(id, reason, CancellationToken.None)));
+        var lazy = _inflight.GetOrAdd(authorizerId, id => new Lazy<Task<RefreshOutcome>>(() => RefreshCoreAsync(id, reason, onlyIfExpired, CancellationToken.None)));
         return AwaitAndForget(authorizerId, lazy, cancellationToken);
     }
 
@@ -77,7 +84,7 @@ public sealed partial class AuthorizerTokenRefresher(
         }
     }
 
-    private async Task<RefreshOutcome> RefreshCoreAsync(int authorizerId, string reason, CancellationToken cancellationToken)
+    private async Task<RefreshOutcome> RefreshCoreAsync(int authorizerId, string reason, bool onlyIfExpired, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
@@ -98,6 +105,14 @@ public sealed partial class AuthorizerTokenRefresher(
 
         var token = await db.AuthorizerTokens.Include(t => t.Authorizer).SingleAsync(t => t.AuthorizerId == authorizerId, cancellationToken);
         var appId = token.Authorizer!.AppId;
+        if (onlyIfExpired && token.AccessTokenProtected is not null && token.AccessTokenExpiresAt > now + UsableFor)
+        {
+            token.LeaseOwner = null;
+            token.LeaseUntil = null;
+            await writes.RunAsync(() => db.SaveChangesAsync(cancellationToken), cancellationToken);
+            return RefreshOutcome.NotDue;
+        }
+
         try
         {
             var outcome = await RefreshWithRecoveryAsync(db, token, appId, cancellationToken);

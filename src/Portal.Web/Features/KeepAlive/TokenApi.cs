@@ -61,7 +61,7 @@ public static class TokenApi
                 return Answer(appId, protector.Unprotect(stored.Token), stored.ExpiresAt, time);
             }
 
-            await refresher.RefreshAsync(authorizer.Id, "token-api", cancellationToken);
+            await refresher.RefreshAsync(authorizer.Id, "token-api", cancellationToken, onlyIfExpired: true);
         }
 
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
@@ -94,7 +94,7 @@ public static class TokenApi
     }
 
     private static (string Token, DateTimeOffset ExpiresAt)? Valid(string? protectedToken, DateTimeOffset? expiresAt, TimeProvider time)
-        => protectedToken is not null && expiresAt is { } e && e > time.GetUtcNow() + TimeSpan.FromSeconds(30) ? (protectedToken, e) : null;
+        => protectedToken is not null && expiresAt is { } e && e > time.GetUtcNow() + AuthorizerTokenRefresher.UsableFor ? (protectedToken, e) : null;
 
     private static IResult Answer(string appId, string token, DateTimeOffset expiresAt, TimeProvider time)
         => Results.Json(new { authorizer_appid = appId, access_token = token, expires_at = expiresAt, expires_in = (int)(expiresAt - time.GetUtcNow()).TotalSeconds });
