@@ -41,7 +41,7 @@ public sealed class UserAdminService(UserManager<PortalUser> users, IDbContextFa
         Check(await users.CreateAsync(user, input.Password!));
         Check(await users.AddToRolesAsync(user, input.Roles));
         await SetShopsAsync(user.Id, input.ShopIds, cancellationToken);
-        await AuditAsync(actor, "user.create", user.UserName, $"roles={string.Join('+', input.Roles)}; shops={string.Join(' ', input.ShopIds)}", cancellationToken);
+        await audit.WriteAsync(actor, "user.create", user.UserName, cancellationToken, $"roles={string.Join('+', input.Roles)}; shops={string.Join(' ', input.ShopIds)}");
         return user.Id;
     }
 
@@ -72,7 +72,7 @@ public sealed class UserAdminService(UserManager<PortalUser> users, IDbContextFa
             await users.UpdateSecurityStampAsync(user);
         }
 
-        await AuditAsync(actor, "user.update", user.UserName, $"roles={string.Join('+', input.Roles)}; shops={string.Join(' ', input.ShopIds)}{(string.IsNullOrEmpty(input.Password) ? "" : "; password reset")}", cancellationToken);
+        await audit.WriteAsync(actor, "user.update", user.UserName, cancellationToken, $"roles={string.Join('+', input.Roles)}; shops={string.Join(' ', input.ShopIds)}{(string.IsNullOrEmpty(input.Password) ? "" : "; password reset")}");
     }
 
     public async Task SetDisabledAsync(Actor actor, string userId, bool disabled, CancellationToken cancellationToken)
@@ -92,7 +92,7 @@ public sealed class UserAdminService(UserManager<PortalUser> users, IDbContextFa
         user.IsDisabled = disabled;
         Check(await users.UpdateAsync(user));
         await users.UpdateSecurityStampAsync(user);
-        await AuditAsync(actor, disabled ? "user.disable" : "user.enable", user.UserName, null, cancellationToken);
+        await audit.WriteAsync(actor, disabled ? "user.disable" : "user.enable", user.UserName, cancellationToken);
     }
 
     private async Task EnsureAnotherAdminAsync(PortalUser user)
@@ -115,13 +115,6 @@ public sealed class UserAdminService(UserManager<PortalUser> users, IDbContextFa
 
         await db.OperatorShops.Where(o => o.UserId == userId).ExecuteDeleteAsync(cancellationToken);
         db.OperatorShops.AddRange(known.Select(id => new OperatorShop { UserId = userId, ShopId = id }));
-        await db.SaveChangesAsync(cancellationToken);
-    }
-
-    private async Task AuditAsync(Actor actor, string action, string? target, string? detail, CancellationToken cancellationToken)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        audit.Add(db, actor, action, target, detail);
         await db.SaveChangesAsync(cancellationToken);
     }
 

@@ -14,8 +14,16 @@ public sealed record Actor(string Name, string? RemoteIp = null, ClaimsPrincipal
 }
 
 /// <summary>Writes who did what, when and from where. Details never carry tokens or secrets.</summary>
-public sealed class AuditLog(TimeProvider time)
+public sealed class AuditLog(TimeProvider time, Microsoft.EntityFrameworkCore.IDbContextFactory<PortalDbContext> dbFactory)
 {
+    /// <summary>Records an action on its own (not as part of another change's transaction).</summary>
+    public async Task WriteAsync(Actor actor, string action, string? target, CancellationToken cancellationToken, string? detail = null)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        Add(db, actor, action, target, detail);
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
     public void Add(PortalDbContext db, Actor actor, string action, string? target, string? detail = null)
         => db.Audit.Add(new AuditEntry
         {

@@ -9,7 +9,7 @@ namespace Portal.Web.Features.KeepAlive;
 public sealed record JobView(string Name, string? Cron, bool Paused, DateTimeOffset? NextRun, JobRun? LastRun);
 
 /// <summary>What the ops console reads and does with the scheduler; every action is audited.</summary>
-public sealed class OpsConsole(ISchedulerFactory schedulers, IDbContextFactory<PortalDbContext> dbFactory, AuditLog audit)
+public sealed class OpsConsole(ISchedulerFactory schedulers, IDbContextFactory<PortalDbContext> dbFactory, AuditLog audit, Onboarding.AuthorizationExchanger exchanger)
 {
     public async Task<IReadOnlyList<JobView>> JobsAsync(CancellationToken cancellationToken)
     {
@@ -31,7 +31,7 @@ public sealed class OpsConsole(ISchedulerFactory schedulers, IDbContextFactory<P
     public async Task RunNowAsync(string job, Actor actor, CancellationToken cancellationToken)
     {
         await (await schedulers.GetScheduler(cancellationToken)).TriggerJob(new JobKey(job, "keep-alive"), cancellationToken);
-        await AuditAsync(actor, "job.run_now", job, cancellationToken);
+        await audit.WriteAsync(actor, "job.run_now", job, cancellationToken);
     }
 
     public async Task PauseAsync(string job, bool pause, Actor actor, CancellationToken cancellationToken)
@@ -47,13 +47,14 @@ public sealed class OpsConsole(ISchedulerFactory schedulers, IDbContextFactory<P
             await scheduler.ResumeJob(key, cancellationToken);
         }
 
-        await AuditAsync(actor, pause ? "job.paused" : "job.resumed", job, cancellationToken);
+        await audit.WriteAsync(actor, pause ? "job.paused" : "job.resumed", job, cancellationToken);
     }
 
-    public async Task AuditAsync(Actor actor, string action, string target, CancellationToken cancellationToken, string? detail = null)
+    /// <summary>Fetches the account's details and granted sets from WeChat again (audited); false when WeChat gave none.</summary>
+    public async Task<bool> ResyncAsync(string appId, Actor actor, CancellationToken cancellationToken)
     {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        audit.Add(db, actor, action, target, detail);
-        await db.SaveChangesAsync(cancellationToken);
+        var ok = await exchanger.SyncDetailsAsync(appId, cancellationToken);
+        await audit.WriteAsync(actor, "authorizer.resync", $"authorizer:{appId}", cancellationToken, ok ? "ok" : "failed");
+        return ok;
     }
 }
