@@ -65,8 +65,8 @@ public sealed partial class ReleaseReadiness(
         checks.Add(new("domain", domainProblem ? CheckStatus.Warning : CheckStatus.Ok,
             domainProblem ? string.Format(L("ready.domain.differs"), browsingHost, baseUri.Host) : L("ready.domain.ok"), baseUri.Host));
 
-        var tokenOk = TokenFormat().IsMatch(w.Token);
-        var keyOk = KeyFormat().IsMatch(w.EncodingAesKey);
+        var tokenOk = WeChatOptionsValidator.IsToken(w.Token);
+        var keyOk = Portal.WeChat.Protocol.Crypto.EncodingAesKey.TryValidate(w.EncodingAesKey, out _);
         checks.Add(new("token_key", tokenOk && keyOk ? CheckStatus.Ok : CheckStatus.Failed,
             tokenOk && keyOk ? L("ready.token_key.ok") : (tokenOk ? "" : L("ready.token.bad") + " ") + (keyOk ? "" : L("ready.key.bad"))));
 
@@ -138,12 +138,6 @@ public sealed partial class ReleaseReadiness(
             ? new("release_test", CheckStatus.Warning, UiText.Get("ready.release.partial", english))
             : new("release_test", CheckStatus.Ok, string.Format(UiText.Get("ready.release.ok", english), string.Join(", ", passedGroups), configured));
     }
-
-    [GeneratedRegex("^[A-Za-z0-9]{3,32}$")]
-    private static partial Regex TokenFormat();
-
-    [GeneratedRegex("^[A-Za-z0-9]{43}$")]
-    private static partial Regex KeyFormat();
 
     [GeneratedRegex(@"ip ([0-9a-fA-F\.:]+)")]
     private static partial Regex IpInMessage();

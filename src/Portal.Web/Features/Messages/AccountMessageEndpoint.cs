@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Portal.Data;
@@ -45,7 +44,7 @@ public static partial class AccountMessageEndpoint
         var ip = context.Connection.RemoteIpAddress?.ToString() ?? "?";
         var o = wechat.CurrentValue;
 
-        if (!AppIdFormat().IsMatch(appid))
+        if (!WeChatOptionsValidator.IsAppId(appid))
         {
             LogRejected(logger, ip, "-", "the path does not carry an appid");
             return Results.BadRequest("bad appid");
@@ -58,19 +57,12 @@ public static partial class AccountMessageEndpoint
             return refusal!;
         }
 
-        var (timestamp, nonce) = (request.Timestamp, request.Nonce);
-        var crypto = new MessageCrypto(o.Token, EncodingAesKey.Parse(o.EncodingAesKey), o.ComponentAppId);
+        var crypto = o.CreateCrypto();
         AccountMessage message;
         try
         {
             var envelope = EncryptedEnvelope.ParseAccountMessage(request.Body);
-            if (!crypto.VerifyUrlSignature(request.Signature, timestamp, nonce))
-            {
-                LogRejected(logger, ip, appid, "signature mismatch");
-                return Results.Unauthorized();
-            }
-
-            message = AccountMessage.Parse(crypto.VerifyAndDecrypt(request.MsgSignature, timestamp, nonce, envelope.Encrypt));
+            message = AccountMessage.Parse(request.VerifyAndDecrypt(crypto, envelope.Encrypt));
             if (message.ToUserName != envelope.Recipient)
             {
                 LogRejected(logger, ip, appid, "the envelope and the message name different accounts");
@@ -80,7 +72,7 @@ public static partial class AccountMessageEndpoint
         catch (WeChatCryptoException ex)
         {
             LogRejected(logger, ip, appid, $"{(int)ex.Code} {ex.Code}");
-            return ex.Code == WeChatCryptoErrorCode.ValidateSignatureError ? Results.Unauthorized() : Results.BadRequest("bad request");
+            return SignedRequest.Refuse(ex);
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(context.RequestAborted);
@@ -109,17 +101,15 @@ public static partial class AccountMessageEndpoint
             return Results.BadRequest("wrong account");
         }
 
-        var replayKey = request.ReplayKey("msg:");
-        if (await db.ReplayGuard.AnyAsync(r => r.Key == replayKey, context.RequestAborted))
+        var now = time.GetUtcNow();
+        if (!await request.RememberAsync(db, "msg:", now, context.RequestAborted))
         {
             LogRejected(logger, ip, appid, "replayed timestamp/nonce");
             return Results.Conflict("replayed");
         }
 
-        var now = time.GetUtcNow();
         var plan = Plan(message, testAccount is not null || messages.CurrentValue.IsReleaseTestAccount(appid));
         var dedupeKey = DedupeKeyOf(message);
-        db.ReplayGuard.Add(new ReplayGuardEntry { Key = replayKey, SeenAt = now });
         var isNew = !await db.AccountMessages.AnyAsync(m => m.AuthorizerAppId == appid && m.DedupeKey == dedupeKey, context.RequestAborted);
         if (isNew)
         {
@@ -207,9 +197,6 @@ public static partial class AccountMessageEndpoint
             : Truncate($"ev:{message.FromUserName}:{message.CreateTime}:{message.Event}", 200);
 
     private static string Truncate(string value, int max) => value.Length > max ? value[..max] : value;
-
-    [GeneratedRegex("^wx[0-9A-Za-z]{16}$")]
-    private static partial Regex AppIdFormat();
 
     [LoggerMessage(EventId = 5201, Level = LogLevel.Warning, Message = "Refused a message for {AppId} from {RemoteIp}: {Reason}")]
     private static partial void LogRejected(ILogger logger, string remoteIp, string appId, string reason);

@@ -46,27 +46,20 @@ public static partial class ComponentEventEndpoint
             return refusal!;
         }
 
-        var (body, timestamp, nonce) = (request.Body, request.Timestamp, request.Nonce);
         var o = options.CurrentValue;
-        var crypto = new MessageCrypto(o.Token, EncodingAesKey.Parse(o.EncodingAesKey), o.ComponentAppId);
+        var crypto = o.CreateCrypto();
         ComponentPush push;
         string xml;
         try
         {
-            var envelope = EncryptedEnvelope.ParseComponentPush(body);
+            var envelope = EncryptedEnvelope.ParseComponentPush(request.Body);
             if (envelope.Recipient != o.ComponentAppId)
             {
                 LogRejected(logger, ip, "envelope AppId is not ours");
                 return Results.BadRequest("wrong appid");
             }
 
-            if (!crypto.VerifyUrlSignature(request.Signature, timestamp, nonce))
-            {
-                LogRejected(logger, ip, "signature mismatch");
-                return Results.Unauthorized();
-            }
-
-            xml = crypto.VerifyAndDecrypt(request.MsgSignature, timestamp, nonce, envelope.Encrypt);
+            xml = request.VerifyAndDecrypt(crypto, envelope.Encrypt);
             push = ComponentPush.Parse(xml);
             if (push.AppId != o.ComponentAppId)
             {
@@ -77,19 +70,18 @@ public static partial class ComponentEventEndpoint
         catch (WeChatCryptoException ex)
         {
             LogRejected(logger, ip, $"{(int)ex.Code} {ex.Code}");
-            return ex.Code == WeChatCryptoErrorCode.ValidateSignatureError ? Results.Unauthorized() : Results.BadRequest("bad request");
+            return SignedRequest.Refuse(ex);
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(context.RequestAborted);
-        var replayKey = request.ReplayKey(string.Empty);
-        if (await db.ReplayGuard.AnyAsync(r => r.Key == replayKey, context.RequestAborted))
+        var now = time.GetUtcNow();
+        if (!await request.RememberAsync(db, string.Empty, now, context.RequestAborted))
         {
             LogRejected(logger, ip, "replayed timestamp/nonce");
             return Results.Conflict("replayed");
         }
 
-        var now = time.GetUtcNow();
-        db.ReplayGuard.Add(new ReplayGuardEntry { Key = replayKey, SeenAt = now });
+        // Pruned here (every ticket push, ten minutes apart) for both URLs: the message URL only adds.
         db.ReplayGuard.RemoveRange(db.ReplayGuard.Where(r => r.SeenAt < now - (2 * o.PushMaxClockSkew)));
         var dedupeKey = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(xml)));
         var isNew = !await db.Inbox.AnyAsync(m => m.DedupeKey == dedupeKey, context.RequestAborted);

@@ -1,4 +1,8 @@
 using System.Globalization;
+using Microsoft.EntityFrameworkCore;
+using Portal.Data;
+using Portal.Data.Entities;
+using Portal.WeChat.Protocol.Crypto;
 using Portal.Web.Features.WeChat;
 
 namespace Portal.Web.Features.Pushes;
@@ -6,8 +10,40 @@ namespace Portal.Web.Features.Pushes;
 /// <summary>What every POST from WeChat carries (reference §1.2): the body and the signed query values.</summary>
 public sealed record SignedRequest(string Body, string Timestamp, string Nonce, string Signature, string MsgSignature)
 {
-    /// <summary>The key the replay guard remembers: the same signed request twice is a replay.</summary>
-    public string ReplayKey(string prefix) => $"{prefix}{Timestamp}:{Nonce}:{MsgSignature}";
+    /// <summary>
+    /// Checks the URL <c>signature</c>, then <c>msg_signature</c>, and decrypts (the plaintext must end in the component
+    /// appid). -40001 on either signature mismatch, otherwise the decryption's code.
+    /// </summary>
+    public string VerifyAndDecrypt(MessageCrypto crypto, string encrypt)
+    {
+        if (!crypto.VerifyUrlSignature(Signature, Timestamp, Nonce))
+        {
+            throw new WeChatCryptoException(WeChatCryptoErrorCode.ValidateSignatureError, "signature does not match");
+        }
+
+        return crypto.VerifyAndDecrypt(MsgSignature, Timestamp, Nonce, encrypt);
+    }
+
+    /// <summary>The answer to a request that failed verification: 401 for a signature, 400 for anything else.</summary>
+    public static IResult Refuse(WeChatCryptoException exception)
+        => exception.Code == WeChatCryptoErrorCode.ValidateSignatureError ? Results.Unauthorized() : Results.BadRequest("bad request");
+
+    /// <summary>
+    /// False when this signed request (timestamp, nonce, msg_signature) was accepted before — a replay; otherwise
+    /// remembers it in <paramref name="db"/> (saved with the caller's changes). <paramref name="prefix"/> keeps the
+    /// URLs apart.
+    /// </summary>
+    public async Task<bool> RememberAsync(PortalDbContext db, string prefix, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var key = $"{prefix}{Timestamp}:{Nonce}:{MsgSignature}";
+        if (await db.ReplayGuard.AnyAsync(r => r.Key == key, cancellationToken))
+        {
+            return false;
+        }
+
+        db.ReplayGuard.Add(new ReplayGuardEntry { Key = key, SeenAt = now });
+        return true;
+    }
 
     /// <summary>
     /// Reads the body (at most 64 KiB) and checks what needs no key: <c>encrypt_type=aes</c>, a timestamp and a nonce,

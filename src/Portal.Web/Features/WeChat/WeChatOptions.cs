@@ -32,5 +32,9 @@ public sealed class WeChatOptions
     /// <summary>The component token is renewed this long before it expires.</summary>
     public TimeSpan ComponentTokenRefreshMargin { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>The crypto for everything WeChat posts to us and our passive replies (component token, key and appid).</summary>
+    public Portal.WeChat.Protocol.Crypto.MessageCrypto CreateCrypto()
+        => new(Token, Portal.WeChat.Protocol.Crypto.EncodingAesKey.Parse(EncodingAesKey), ComponentAppId);
+
     public override string ToString() => $"WeChatOptions(Mode={Mode}, ComponentAppId={ComponentAppId}, ApiBaseUrl={ApiBaseUrl}, secrets=***)";
 }

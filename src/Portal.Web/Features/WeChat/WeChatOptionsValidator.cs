@@ -21,7 +21,7 @@ public sealed class WeChatOptionsValidator : IValidateOptions<WeChatOptions>
             failures.Add($"{prefix}ComponentAppSecret must be set (the platform's AppSecret, from an environment variable or user-secrets, never appsettings.json)");
         }
 
-        if (string.IsNullOrEmpty(options.Token) || options.Token.Length is < 3 or > 32 || !options.Token.All(char.IsAsciiLetterOrDigit))
+        if (!IsToken(options.Token))
         {
             failures.Add($"{prefix}Token must be 3 to 32 letters or digits (the message verification token of the WeChat console)");
         }
@@ -55,6 +55,10 @@ public sealed class WeChatOptionsValidator : IValidateOptions<WeChatOptions>
 
     internal static bool IsAppId(string? value)
         => value is { Length: 18 } && value.StartsWith("wx", StringComparison.Ordinal) && value.All(char.IsAsciiLetterOrDigit);
+
+    /// <summary>The console's message verification token: 3 to 32 letters or digits.</summary>
+    internal static bool IsToken(string? value)
+        => value is { Length: >= 3 and <= 32 } && value.All(char.IsAsciiLetterOrDigit);
 
     internal static bool IsHttpUrl(string? value)
         => Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
