@@ -114,6 +114,21 @@ public sealed class AdminTests(DefaultOnboardingHarness h) : IClassFixture<Defau
     }
 
     [Fact]
+    public async Task CsvExport_OfMoreRowsThanOneBatch_HasEveryRowOnce()
+    {
+        await using (var db = await h.DbAsync())
+        {
+            db.Authorizers.AddRange(Enumerable.Range(0, 1001).Select(i => new Authorizer { AppId = $"wxbulk{i:D12}", NickName = "CSVBULK " + i, Kind = AuthorizerKind.OfficialAccount, IsAuthorized = true }));
+            await db.SaveChangesAsync();
+        }
+
+        using var admin = await h.SignedInClientAsync("admin");
+        var lines = (await admin.GetStringAsync("/admin/authorizers.csv?search=CSVBULK")).TrimStart('\uFEFF').Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(1002, lines.Length);
+        Assert.Equal(1001, lines.Skip(1).Select(l => l.Split(',')[0]).Distinct().Count());
+    }
+
+    [Fact]
     public async Task UserManagement_IsForAdminsOnly_Audited_AndDisablingEndsSignIn()
     {
         using var scope = h.Portal.Services.CreateScope();

@@ -97,7 +97,7 @@ public sealed class AuthorizerDirectory(IDbContextFactory<PortalDbContext> dbFac
         }
     }
 
-    /// <summary>Sort keys the list accepts (column property names).</summary>
+    /// <summary>The filtered rows, still a database query (count, sort and page it there).</summary>
     public IQueryable<AuthorizerRow> Query(PortalDbContext db, AuthorizerFilter filter)
     {
         var oa = onboarding.CurrentValue.RequiredPermissionSets.OfficialAccount;
@@ -125,18 +125,7 @@ public sealed class AuthorizerDirectory(IDbContextFactory<PortalDbContext> dbFac
             query = query.Where(a => db.Bindings.Any(b => b.AuthorizerId == a.Id && b.State == state));
         }
 
-        if (filter.MissingRequired is { } missing)
-        {
-            query = missing
-                ? query.Where(a => a.Kind == AuthorizerKind.MiniProgram
-                    ? a.Permissions.Count(p => mp.Contains(p.SetId)) < mp.Length
-                    : a.Permissions.Count(p => oa.Contains(p.SetId)) < oa.Length)
-                : query.Where(a => a.Kind == AuthorizerKind.MiniProgram
-                    ? a.Permissions.Count(p => mp.Contains(p.SetId)) >= mp.Length
-                    : a.Permissions.Count(p => oa.Contains(p.SetId)) >= oa.Length);
-        }
-
-        return query.Select(a => new AuthorizerRow
+        var rows = query.Select(a => new AuthorizerRow
         {
             Id = a.Id,
             AppId = a.AppId,
@@ -155,6 +144,20 @@ public sealed class AuthorizerDirectory(IDbContextFactory<PortalDbContext> dbFac
             RequiredCount = a.Kind == AuthorizerKind.MiniProgram ? mp.Length : oa.Length,
             AuthorizedAt = a.AuthorizedAt,
         });
+
+        return filter.MissingRequired switch
+        {
+            true => rows.Where(r => r.RequiredGrantedCount < r.RequiredCount),
+            false => rows.Where(r => r.RequiredGrantedCount >= r.RequiredCount),
+            null => rows,
+        };
+    }
+
+    /// <summary>The granted set ids of these accounts, in one query.</summary>
+    private static async Task<Dictionary<int, HashSet<int>>> GrantedAsync(PortalDbContext db, IReadOnlyCollection<int> authorizerIds, CancellationToken cancellationToken)
+    {
+        var permissions = await db.AuthorizerPermissions.AsNoTracking().Where(p => authorizerIds.Contains(p.AuthorizerId)).Select(p => new { p.AuthorizerId, p.SetId }).ToListAsync(cancellationToken);
+        return permissions.GroupBy(p => p.AuthorizerId).ToDictionary(g => g.Key, g => g.Select(p => p.SetId).ToHashSet());
     }
 
     public async Task<AuthorizerPage> PageAsync(AuthorizerFilter filter, string? sortBy, bool descending, int skip, int take, CancellationToken cancellationToken)
@@ -188,17 +191,33 @@ public sealed class AuthorizerDirectory(IDbContextFactory<PortalDbContext> dbFac
             : ["appid", "名称", "类型", "主体", "认证类型", "帐号状态", "已授权", "门店", "绑定状态", "已授权权限集", "缺少的必需权限集"];
         await writer.WriteLineAsync(string.Join(',', header.Select(Cell)));
         var required = onboarding.CurrentValue;
-        await foreach (var row in Query(db, filter).OrderBy(r => r.Id).AsAsyncEnumerable().WithCancellation(cancellationToken))
+        var query = Query(db, filter).OrderBy(r => r.Id);
+        const int batch = 500;
+        for (var lastId = 0; ;)
         {
-            var granted = await db.AuthorizerPermissions.AsNoTracking().Where(p => p.AuthorizerId == row.Id).Select(p => p.SetId).OrderBy(id => id).ToListAsync(cancellationToken);
-            var missing = required.RequiredFor(row.Kind).Except(granted).Order();
-            string[] cells =
-            [
-                row.AppId, row.NickName, row.Kind == AuthorizerKind.MiniProgram ? "mini_program" : "official_account", row.PrincipalName ?? string.Empty,
-                row.VerifyType.ToString(CultureInfo.InvariantCulture), row.AccountStatus.ToString(CultureInfo.InvariantCulture), row.IsAuthorized ? "true" : "false",
-                row.ShopName ?? string.Empty, row.State?.ToString() ?? string.Empty, string.Join(' ', granted), string.Join(' ', missing),
-            ];
-            await writer.WriteLineAsync(string.Join(',', cells.Select(Cell)));
+            // Keyset pages: one query for the rows and one for their granted sets, whatever the size of the export.
+            var from = lastId;
+            var rows = await query.Where(r => r.Id > from).Take(batch).ToListAsync(cancellationToken);
+            var granted = await GrantedAsync(db, rows.Select(r => r.Id).ToList(), cancellationToken);
+            foreach (var row in rows)
+            {
+                var sets = granted.TryGetValue(row.Id, out var g) ? g.Order().ToList() : [];
+                var missing = required.RequiredFor(row.Kind).Except(sets).Order();
+                string[] cells =
+                [
+                    row.AppId, row.NickName, row.Kind == AuthorizerKind.MiniProgram ? "mini_program" : "official_account", row.PrincipalName ?? string.Empty,
+                    row.VerifyType.ToString(CultureInfo.InvariantCulture), row.AccountStatus.ToString(CultureInfo.InvariantCulture), row.IsAuthorized ? "true" : "false",
+                    row.ShopName ?? string.Empty, row.State?.ToString() ?? string.Empty, string.Join(' ', sets), string.Join(' ', missing),
+                ];
+                await writer.WriteLineAsync(string.Join(',', cells.Select(Cell)));
+            }
+
+            if (rows.Count < batch)
+            {
+                return;
+            }
+
+            lastId = rows[^1].Id;
         }
     }
 
@@ -252,9 +271,7 @@ public sealed class AuthorizerDirectory(IDbContextFactory<PortalDbContext> dbFac
         var query = Query(db, filter);
         var count = await query.CountAsync(cancellationToken);
         var rows = await query.OrderBy(r => r.Kind).ThenBy(r => r.NickName).Skip(skip).Take(take).ToListAsync(cancellationToken);
-        var ids = rows.Select(r => r.Id).ToList();
-        var permissions = await db.AuthorizerPermissions.AsNoTracking().Where(p => ids.Contains(p.AuthorizerId)).Select(p => new { p.AuthorizerId, p.SetId }).ToListAsync(cancellationToken);
-        var byAccount = permissions.GroupBy(p => p.AuthorizerId).ToDictionary(g => g.Key, g => g.Select(p => p.SetId).ToHashSet());
+        var byAccount = await GrantedAsync(db, rows.Select(r => r.Id).ToList(), cancellationToken);
         return (rows.Select(r => (r, byAccount.TryGetValue(r.Id, out var set) ? set : [])).ToList(), count);
     }
 
