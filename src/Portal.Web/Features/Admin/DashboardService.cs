@@ -21,12 +21,15 @@ public sealed record ShopNeedingAction(int ShopId, string Name, BindingState Sta
 public sealed record Dashboard(
     IReadOnlyDictionary<BindingState, int> States,
     IReadOnlyList<ShopNeedingAction> NeedsAction,
-    int ShopCount,
     DateTimeOffset? TicketReceivedAt,
     TokenHealth? Tokens,
     IReadOnlyList<HourlyRefresh> Refreshes,
     IReadOnlyList<Alert> Alerts,
-    IReadOnlyList<BindingEvent> Events);
+    IReadOnlyList<BindingEvent> Events)
+{
+    /// <summary>The stores the user sees (every store is counted in exactly one state).</summary>
+    public int ShopCount => States.Values.Sum();
+}
 
 /// <summary>The per-role home dashboard: operators see their shops; admins and ops the platform's health.</summary>
 public sealed class DashboardService(IDbContextFactory<PortalDbContext> dbFactory, ComponentTokenService component, Microsoft.Extensions.Options.IOptionsMonitor<KeepAliveOptions> keepAlive, TimeProvider time)
@@ -37,7 +40,6 @@ public sealed class DashboardService(IDbContextFactory<PortalDbContext> dbFactor
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var shops = ShopAccess.VisibleShops(db, user).AsNoTracking();
-        var shopCount = await shops.CountAsync(cancellationToken);
         var byState = await shops.GroupBy(s => s.Binding == null ? BindingState.Unbound : s.Binding.State).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(cancellationToken);
         var states = byState.ToDictionary(x => x.Key, x => x.Count);
         var needs = await shops.Where(s => s.Binding == null || ActionStates.Contains(s.Binding.State))
@@ -50,7 +52,7 @@ public sealed class DashboardService(IDbContextFactory<PortalDbContext> dbFactor
 
         if (!ShopAccess.SeesAllShops(user))
         {
-            return new Dashboard(states, needs, shopCount, null, null, [], [], []);
+            return new Dashboard(states, needs, null, null, [], [], []);
         }
 
         var now = time.GetUtcNow();
@@ -78,6 +80,6 @@ public sealed class DashboardService(IDbContextFactory<PortalDbContext> dbFactor
         var alerts = await db.Alerts.AsNoTracking().Where(a => a.AcknowledgedAt == null).OrderByDescending(a => a.At).Take(5).ToListAsync(cancellationToken);
         var events = await db.BindingEvents.AsNoTracking().OrderByDescending(e => e.At).ThenByDescending(e => e.Id).Take(8).ToListAsync(cancellationToken);
         var (ticketAt, _, _) = await component.StatusAsync(cancellationToken);
-        return new Dashboard(states, needs, shopCount, ticketAt, health, refreshes, alerts, events);
+        return new Dashboard(states, needs, ticketAt, health, refreshes, alerts, events);
     }
 }
