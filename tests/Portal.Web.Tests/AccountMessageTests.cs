@@ -239,4 +239,20 @@ public sealed class ReleaseTestTests : IAsyncLifetime
         // The test accounts' tokens were used once and not kept: they are WeChat's, not merchants'.
         Assert.Equal(0, await db.Authorizers.CountAsync(a => a.AppId == "wx570bc396a51b8ff8"));
     }
+
+    [Fact]
+    public async Task AFailedCustomServiceAnswer_IsRecorded_AndShownAsASentence()
+    {
+        var state = _portal.Services.GetRequiredService<Portal.WeChat.Emulator.Model.EmulatorState>();
+        state.AddFault(new Portal.WeChat.Emulator.Model.FaultRule { Target = "api_query_auth", Kind = Portal.WeChat.Emulator.Model.FaultKind.ErrCode, ErrCode = 61010, RemainingCount = 1 });
+        var report = await _portal.Services.GetRequiredService<ReleaseTestRunner>().RunAsync(2, CancellationToken.None);
+        Assert.False(report.Passed);
+
+        var readiness = _portal.Services.GetRequiredService<Portal.Web.Features.Admin.ReleaseReadiness>();
+        var failed = (await readiness.ReleaseResultsAsync(CancellationToken.None)).Single(r => !r.Succeeded);
+        Assert.Equal(("api", "api_query_auth: errcode 61010"), (failed.Case, failed.Detail));
+        var check = (await readiness.RunAsync(null, english: false, CancellationToken.None)).Single(c => c.Key == "release_test");
+        Assert.Equal(Portal.Web.Features.Admin.CheckStatus.Failed, check.Status);
+        Assert.Contains("授权码已过期", check.Detail);
+    }
 }

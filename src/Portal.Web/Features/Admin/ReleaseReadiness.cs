@@ -128,7 +128,7 @@ public sealed partial class ReleaseReadiness(
         var failed = results.Where(r => !r.Succeeded).ToList();
         if (failed.Count > 0)
         {
-            return new("release_test", CheckStatus.Failed, string.Format(UiText.Get("ready.release.failed", english), failed.Count, failed[0].AppId, failed[0].Case, failed[0].Detail));
+            return new("release_test", CheckStatus.Failed, string.Format(UiText.Get("ready.release.failed", english), failed.Count, failed[0].AppId, failed[0].Case, ErrorText.Explain(failed[0].Detail, english)));
         }
 
         // A group passes when both of its accounts answered all three cases.

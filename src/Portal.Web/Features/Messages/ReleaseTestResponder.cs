@@ -51,7 +51,7 @@ public sealed partial class ReleaseTestResponder(
             catch (WeChatApiException ex)
             {
                 succeeded = false;
-                detail = $"{ex.Api}: errcode {ex.ErrorCode} — {WeChatErrorCatalog.Get(ex.ErrorCode).DescriptionEn}";
+                detail = $"{ex.Api}: errcode {ex.ErrorCode}"; // explained in the reader's language where it is shown
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
