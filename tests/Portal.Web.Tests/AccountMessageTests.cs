@@ -249,9 +249,10 @@ public sealed class ReleaseTestTests : IAsyncLifetime
         Assert.False(report.Passed);
 
         var readiness = _portal.Services.GetRequiredService<Portal.Web.Features.Admin.ReleaseReadiness>();
-        var failed = (await readiness.ReleaseResultsAsync(CancellationToken.None)).Single(r => !r.Succeeded);
+        var readinessReport = await readiness.RunAsync(null, english: false, CancellationToken.None);
+        var failed = readinessReport.ReleaseResults.Single(r => !r.Succeeded);
         Assert.Equal(("api", "api_query_auth: errcode 61010"), (failed.Case, failed.Detail));
-        var check = (await readiness.RunAsync(null, english: false, CancellationToken.None)).Single(c => c.Key == "release_test");
+        var check = readinessReport.Checks.Single(c => c.Key == "release_test");
         Assert.Equal(Portal.Web.Features.Admin.CheckStatus.Failed, check.Status);
         Assert.Contains("授权码已过期", check.Detail);
     }

@@ -24,6 +24,9 @@ public enum CheckStatus
 /// <summary>One readiness check: what it found and, where WeChat's console wants something, the exact value to paste.</summary>
 public sealed record ReadinessCheck(string Key, CheckStatus Status, string Detail, string? Paste = null);
 
+/// <summary>The checks and the release-test results they were made from.</summary>
+public sealed record ReadinessReport(IReadOnlyList<ReadinessCheck> Checks, IReadOnlyList<ReleaseCaseResult> ReleaseResults);
+
 /// <summary>The portal's latest outcome for one release-test case of one account.</summary>
 public sealed record ReleaseCaseResult(int Group, string AppId, string Case, bool Succeeded, DateTimeOffset At, string? Detail);
 
@@ -48,7 +51,7 @@ public sealed partial class ReleaseReadiness(
 
     public string MessageUrl => portal.CurrentValue.PublicBaseUrl.TrimEnd('/') + EmulatorMounting.MessagePathPattern;
 
-    public async Task<IReadOnlyList<ReadinessCheck>> RunAsync(string? browsingHost, bool english, CancellationToken cancellationToken)
+    public async Task<ReadinessReport> RunAsync(string? browsingHost, bool english, CancellationToken cancellationToken)
     {
         string L(string key) => UiText.Get(key, english);
         var w = wechat.CurrentValue;
@@ -80,8 +83,9 @@ public sealed partial class ReleaseReadiness(
         });
 
         checks.Add(await ComponentTokenCheckAsync(english, cancellationToken));
-        checks.Add(ReleaseTestCheck(await ReleaseResultsAsync(cancellationToken), english));
-        return checks;
+        var results = await ReleaseResultsAsync(cancellationToken);
+        checks.Add(ReleaseTestCheck(results, english));
+        return new ReadinessReport(checks, results);
     }
 
     private async Task<ReadinessCheck> ComponentTokenCheckAsync(bool english, CancellationToken cancellationToken)
@@ -109,7 +113,7 @@ public sealed partial class ReleaseReadiness(
     /// <summary>WeChat's 61004 message names the caller's IP ("invalid ip 1.2.3.4 ipv6 ::ffff:…, not in whitelist").</summary>
     private static string? ExtractIp(string message) => IpInMessage().Match(message) is { Success: true } m ? m.Groups[1].Value : null;
 
-    public async Task<IReadOnlyList<ReleaseCaseResult>> ReleaseResultsAsync(CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<ReleaseCaseResult>> ReleaseResultsAsync(CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var recent = await db.ReleaseTestRecords.AsNoTracking().OrderByDescending(r => r.At).ThenByDescending(r => r.Id).Take(500).ToListAsync(cancellationToken);
