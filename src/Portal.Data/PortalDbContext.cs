@@ -90,11 +90,18 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
         builder.Entity<Invite>(e =>
         {
             e.HasIndex(i => i.ShopId);
-            e.HasMany(i => i.Attempts).WithOne().HasForeignKey(a => a.InviteId).OnDelete(DeleteBehavior.Cascade);
+            e.HasMany(i => i.Attempts).WithOne(a => a.Invite).HasForeignKey(a => a.InviteId).OnDelete(DeleteBehavior.Cascade);
             e.HasOne(i => i.Shop).WithMany().HasForeignKey(i => i.ShopId);
         });
 
-        builder.Entity<InviteAttempt>(e => e.HasIndex(a => a.PreAuthCodeHash).IsUnique());
+        builder.Entity<InviteAttempt>(e =>
+        {
+            e.HasIndex(a => a.PreAuthCodeHash).IsUnique();
+            e.HasIndex(a => a.TokenHash).IsUnique();
+            e.Property(a => a.PreAuthCodeHash).HasMaxLength(64);
+            e.Property(a => a.TokenHash).HasMaxLength(64);
+            e.Property(a => a.AuthCodeHash).HasMaxLength(64);
+        });
 
         builder.Entity<ComponentCredential>(e =>
         {

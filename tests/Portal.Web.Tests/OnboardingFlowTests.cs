@@ -79,10 +79,10 @@ public sealed class OnboardingFlowTests(DefaultOnboardingHarness h) : IClassFixt
         var used = await Assert.ThrowsAsync<PortalException>(() => h.Onboarding.StartAsync(invite.Token, false, Portal.Web.Features.Audit.Actor.System, CancellationToken.None));
         Assert.Equal("invite_used", used.Code);
 
-        var otherCode = new Uri($"{h.Portal.BaseUrl}/onboarding/callback?invite={Uri.EscapeDataString(invite.Token)}&auth_code=queryauthcode%40%40%40other");
+        var otherCode = new Uri(redirect.ToString().Replace(Uri.EscapeDataString(OnboardingHarness.AuthCodeOf(redirect)), "queryauthcode%40%40%40other", StringComparison.Ordinal));
         var (status, html) = await h.CallbackAsync(otherCode);
         Assert.Equal(HttpStatusCode.BadRequest, status);
-        Assert.Contains("此邀请链接已经使用过", html);
+        Assert.Contains("授权码无效", html);
     }
 
     [Fact]
@@ -119,10 +119,9 @@ public sealed class OnboardingFlowTests(DefaultOnboardingHarness h) : IClassFixt
         var invite = await h.InviteAsync("老街面馆", AuthType.OfficialAccount, bizAppId: "wx1a2b3c4d5e6f7004", user: "operator2");
         // The page lists only the biz_appid account, so a different account can only come from a grant made elsewhere:
         // complete this invite's attempt with a code WeChat minted for another account.
-        var link = await h.Onboarding.StartAsync(invite.Token, false, Portal.Web.Features.Audit.Actor.System, CancellationToken.None);
-        var preAuthCode = System.Web.HttpUtility.ParseQueryString(new Uri(link.Url).Query)["pre_auth_code"]!;
-        var grant = h.Emulator.ConfirmAuthorization(preAuthCode, "wx570bc396a51b8ff8", [1, 2]);
-        var (_, html) = await h.CallbackAsync(new Uri($"{h.Portal.BaseUrl}/onboarding/callback?invite={Uri.EscapeDataString(invite.Token)}&auth_code={Uri.EscapeDataString(grant.AuthCode)}"));
+        var link = await h.LaunchAsync(invite);
+        var grant = h.Emulator.ConfirmAuthorization(OnboardingHarness.PreAuthCodeOf(link), "wx570bc396a51b8ff8", [1, 2]);
+        var (_, html) = await h.CallbackAsync(OnboardingHarness.RedirectFor(link, grant.AuthCode));
         Assert.Contains("此邀请只允许指定的帐号授权", html);
 
         await using var db = await h.DbAsync();

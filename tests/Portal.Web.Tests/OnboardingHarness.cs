@@ -83,6 +83,21 @@ public partial class OnboardingHarness : IAsyncLifetime
         return confirm.Headers.Location!;
     }
 
+    /// <summary>A launch attempt as the launch page makes it (one press of the button).</summary>
+    public Task<LaunchLink> LaunchAsync(CreatedInvite invite)
+        => Onboarding.StartAsync(invite.Token, mobile: false, Actor.System, CancellationToken.None);
+
+    public static string PreAuthCodeOf(LaunchLink link) => System.Web.HttpUtility.ParseQueryString(new Uri(link.Url).Query)["pre_auth_code"]!;
+
+    /// <summary>Where WeChat sends the browser after a confirmation: the link's redirect_uri with the code appended.</summary>
+    public static Uri RedirectFor(LaunchLink link, string authCode)
+    {
+        var redirectUri = System.Web.HttpUtility.ParseQueryString(new Uri(link.Url).Query)["redirect_uri"]!;
+        return new Uri($"{redirectUri}{(redirectUri.Contains('?') ? '&' : '?')}auth_code={Uri.EscapeDataString(authCode)}&expires_in=600");
+    }
+
+    public static string AuthCodeOf(Uri redirect) => System.Web.HttpUtility.ParseQueryString(redirect.Query)["auth_code"]!;
+
     public async Task<(HttpStatusCode Status, string Html)> CallbackAsync(Uri redirect)
     {
         using var response = await Browser.GetAsync(redirect);

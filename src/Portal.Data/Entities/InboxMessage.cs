@@ -53,4 +53,10 @@ public sealed class ExchangedAuthCode
     public required string AuthorizerAppId { get; set; }
 
     public DateTimeOffset ExchangedAt { get; set; }
+
+    /// <summary>The launch attempt the code is recorded for: the one whose redirect presented it, or whose pre_auth_code the push named.</summary>
+    public long? AttemptId { get; set; }
+
+    /// <summary>sha256 of the pre_auth_code WeChat's push named for this code, once the push has arrived.</summary>
+    public string? PreAuthCodeHash { get; set; }
 }

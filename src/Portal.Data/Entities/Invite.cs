@@ -43,16 +43,37 @@ public sealed class Invite
     public List<InviteAttempt> Attempts { get; set; } = [];
 }
 
-/// <summary>One click on the launch page: the pre_auth_code minted for it (hashed) ties WeChat's push to the invite.</summary>
+/// <summary>
+/// One click on the launch page: a single-use attempt. Its random token (hashed here) travels in the redirect_uri, the
+/// pre_auth_code minted for it (hashed) ties WeChat's push to it, and the one authorization code it accepted is kept,
+/// so a code produced by another attempt or invitation is refused.
+/// </summary>
 public sealed class InviteAttempt
 {
     public long Id { get; set; }
 
     public Guid InviteId { get; set; }
 
+    public Invite? Invite { get; set; }
+
     public required string PreAuthCodeHash { get; set; }
+
+    /// <summary>sha256 of the attempt token carried in redirect_uri (never stored in clear).</summary>
+    public string? TokenHash { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }
 
+    /// <summary>When the pre_auth_code expires.</summary>
     public DateTimeOffset ExpiresAt { get; set; }
+
+    /// <summary>sha256 of the one authorization code this attempt accepted.</summary>
+    public string? AuthCodeHash { get; set; }
+
+    public DateTimeOffset? ConsumedAt { get; set; }
+
+    /// <summary>The shop's bound authorizer before this attempt linked another (to undo a link WeChat's push disowns).</summary>
+    public int? ReplacedAuthorizerId { get; set; }
+
+    /// <summary>The shop's binding state before this attempt linked (to undo a link WeChat's push disowns).</summary>
+    public BindingState? ReplacedState { get; set; }
 }

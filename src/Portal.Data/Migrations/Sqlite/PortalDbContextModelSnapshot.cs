@@ -568,12 +568,18 @@ namespace Portal.Data.Migrations.Sqlite
                     b.Property<string>("CodeHash")
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("AttemptId")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("AuthorizerAppId")
                         .IsRequired()
                         .HasColumnType("TEXT");
 
                     b.Property<long>("ExchangedAt")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("PreAuthCodeHash")
+                        .HasColumnType("TEXT");
 
                     b.HasKey("CodeHash");
 
@@ -690,6 +696,13 @@ namespace Portal.Data.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("AuthCodeHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ConsumedAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
@@ -701,6 +714,17 @@ namespace Portal.Data.Migrations.Sqlite
 
                     b.Property<string>("PreAuthCodeHash")
                         .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("ReplacedAuthorizerId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("ReplacedState")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("TokenHash")
+                        .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
@@ -708,6 +732,9 @@ namespace Portal.Data.Migrations.Sqlite
                     b.HasIndex("InviteId");
 
                     b.HasIndex("PreAuthCodeHash")
+                        .IsUnique();
+
+                    b.HasIndex("TokenHash")
                         .IsUnique();
 
                     b.ToTable("InviteAttempts");
@@ -1010,11 +1037,13 @@ namespace Portal.Data.Migrations.Sqlite
 
             modelBuilder.Entity("Portal.Data.Entities.InviteAttempt", b =>
                 {
-                    b.HasOne("Portal.Data.Entities.Invite", null)
+                    b.HasOne("Portal.Data.Entities.Invite", "Invite")
                         .WithMany("Attempts")
                         .HasForeignKey("InviteId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+
+                    b.Navigation("Invite");
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.OperatorShop", b =>

@@ -113,6 +113,7 @@ public static class Texts
         ["result.linked.lead"] = ("帐号已绑定到门店「{0}」。", "The account is now bound to the store “{0}”."),
         ["result.conflict"] = ("帐号已授权，但未能绑定到此门店", "The account authorized, but could not be bound to this store"),
         ["result.conflict.bound"] = ("「{0}」已经绑定到门店「{1}」。一个帐号只能绑定一个门店；需要更换时请联系运维人员迁移。", "“{0}” is already bound to the store “{1}”. An account can be bound to one store only; ask ops to move it."),
+        ["result.conflict.revoked"] = ("「{0}」已取消对本平台的授权，不能绑定。请由帐号管理员重新授权。", "“{0}” has cancelled its authorization of this platform and cannot be bound. Ask the account's administrator to authorize again."),
         ["result.conflict.biz"] = ("此邀请只允许指定的帐号授权，但完成授权的是「{0}」。请使用指定帐号重新授权。", "This invitation allows one specific account only, but “{0}” authorized. Authorize again with the specified account."),
         ["result.principal"] = ("主体：", "Principal:"),
         ["result.details_pending"] = ("帐号详情暂未获取，稍后会自动同步。", "The account's details are not fetched yet; they will be synchronised."),

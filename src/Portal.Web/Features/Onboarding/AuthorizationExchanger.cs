@@ -27,13 +27,16 @@ public sealed partial class AuthorizationExchanger(
     TimeProvider time,
     ILogger<AuthorizationExchanger> logger)
 {
-    private readonly ConcurrentDictionary<string, Lazy<Task<string>>> _inflight = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Lazy<Task<ExchangedCode>>> _inflight = new(StringComparer.Ordinal);
 
-    /// <summary>The authorizer appid the code belongs to, exchanging it if nobody has yet.</summary>
-    public async Task<string> ExchangeOnceAsync(string authCode, CancellationToken cancellationToken)
+    /// <summary>
+    /// The record of the code (its authorizer and the attempt it is recorded for), exchanging it if nobody has yet. The
+    /// first caller's claim is what gets recorded; callers compare it with their own before using the result.
+    /// </summary>
+    public async Task<ExchangedCode> ExchangeOnceAsync(string authCode, ExchangeClaim claim, CancellationToken cancellationToken)
     {
         var hash = InviteTokens.Hash(authCode);
-        var lazy = _inflight.GetOrAdd(hash, _ => new Lazy<Task<string>>(() => ExchangeAsync(authCode, hash, CancellationToken.None)));
+        var lazy = _inflight.GetOrAdd(hash, _ => new Lazy<Task<ExchangedCode>>(() => ExchangeAsync(authCode, hash, claim, CancellationToken.None)));
         try
         {
             return await lazy.Value.WaitAsync(cancellationToken);
@@ -42,19 +45,16 @@ public sealed partial class AuthorizationExchanger(
         {
             if (lazy.Value.IsCompleted)
             {
-                _inflight.TryRemove(new KeyValuePair<string, Lazy<Task<string>>>(hash, lazy));
+                _inflight.TryRemove(new KeyValuePair<string, Lazy<Task<ExchangedCode>>>(hash, lazy));
             }
         }
     }
 
-    private async Task<string> ExchangeAsync(string authCode, string hash, CancellationToken cancellationToken)
+    private async Task<ExchangedCode> ExchangeAsync(string authCode, string hash, ExchangeClaim claim, CancellationToken cancellationToken)
     {
-        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+        if (await FindAsync(hash, cancellationToken) is { } done)
         {
-            if (await db.ExchangedAuthCodes.AsNoTracking().FirstOrDefaultAsync(c => c.CodeHash == hash, cancellationToken) is { } done)
-            {
-                return done.AuthorizerAppId;
-            }
+            return done;
         }
 
         QueryAuthorizationResponse response;
@@ -64,23 +64,31 @@ public sealed partial class AuthorizationExchanger(
         }
         catch (WeChatApiException ex) when (ex.ErrorCode == WeChatErrorCodes.InvalidAuthCode)
         {
-            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-            if (await db.ExchangedAuthCodes.AsNoTracking().FirstOrDefaultAsync(c => c.CodeHash == hash, cancellationToken) is { } raced)
+            if (await FindAsync(hash, cancellationToken) is { } raced)
             {
-                return raced.AuthorizerAppId;
+                return raced;
             }
 
             throw;
         }
 
         var info = response.AuthorizationInfo;
-        await PersistGrantAsync(info, hash, cancellationToken);
+        await PersistGrantAsync(info, hash, claim, cancellationToken);
         LogExchanged(logger, info.AuthorizerAppId, info.FuncInfo.Count);
         await SyncDetailsAsync(info.AuthorizerAppId, cancellationToken);
-        return info.AuthorizerAppId;
+        return new ExchangedCode(info.AuthorizerAppId, claim.AttemptId, claim.PreAuthCodeHash);
     }
 
-    private async Task PersistGrantAsync(AuthorizationInfo info, string codeHash, CancellationToken cancellationToken)
+    /// <summary>The record of a code already exchanged, or null.</summary>
+    public async Task<ExchangedCode?> FindAsync(string codeHash, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.ExchangedAuthCodes.AsNoTracking().Where(c => c.CodeHash == codeHash)
+            .Select(c => new ExchangedCode(c.AuthorizerAppId, c.AttemptId, c.PreAuthCodeHash))
+            .FirstOrDefaultAsync(cancellationToken);
+    }
+
+    private async Task PersistGrantAsync(AuthorizationInfo info, string codeHash, ExchangeClaim claim, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var now = time.GetUtcNow();
@@ -109,7 +117,7 @@ public sealed partial class AuthorizationExchanger(
             token.NextAttemptAt = null;
         }
 
-        db.ExchangedAuthCodes.Add(new ExchangedAuthCode { CodeHash = codeHash, AuthorizerAppId = info.AuthorizerAppId, ExchangedAt = now });
+        db.ExchangedAuthCodes.Add(new ExchangedAuthCode { CodeHash = codeHash, AuthorizerAppId = info.AuthorizerAppId, ExchangedAt = now, AttemptId = claim.AttemptId, PreAuthCodeHash = claim.PreAuthCodeHash });
         await db.SaveChangesAsync(cancellationToken);
     }
 

@@ -36,3 +36,9 @@ public sealed record CompletionResult(
     string InviteToken);
 
 public sealed record GrantedSet(FuncScope Scope, int NeedConfirm, int AlreadyConfirm, int CanConfirm, bool Required);
+
+/// <summary>Who presents an authorization code: the launch attempt whose redirect carried it, or the pre_auth_code WeChat's push named (hashed).</summary>
+public sealed record ExchangeClaim(long? AttemptId, string? PreAuthCodeHash);
+
+/// <summary>An exchanged code: the account it authorized and the attempt it is recorded for.</summary>
+public sealed record ExchangedCode(string AuthorizerAppId, long? AttemptId, string? PreAuthCodeHash);

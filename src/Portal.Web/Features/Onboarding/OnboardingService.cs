@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Portal.Data;
@@ -35,6 +36,11 @@ public sealed partial class OnboardingService(
     public const string CallbackPath = "/onboarding/callback";
     public const string LaunchPath = "/onboarding/launch";
 
+    /// <summary>Failure code of an invitation whose link WeChat's push disowned.</summary>
+    public const string CodeMismatch = "code_mismatch";
+
+    private const string TokenAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
     private readonly SemaphoreSlim _linkGate = new(1, 1);
 
     // ---- invitations ------------------------------------------------------------------------------------------------
@@ -63,12 +69,14 @@ public sealed partial class OnboardingService(
     /// <summary>
     /// The one-click re-authorization from a result page: for the same shop and account (biz_appid), offering what was
     /// granted plus the missing required sets (offering only the missing ones would make WeChat drop the rest).
-    /// Whoever holds the original invitation link may ask for it.
+    /// Only whoever completed that authorization (the holder of the invitation and of its completed attempt) may ask.
     /// </summary>
-    public async Task<CreatedInvite> CreateReauthorizationInviteAsync(string originalToken, Actor actor, CancellationToken cancellationToken)
+    public async Task<CreatedInvite> CreateReauthorizationInviteAsync(string originalToken, string? attemptToken, Actor actor, CancellationToken cancellationToken)
     {
         var invite = await LoadInviteAsync(originalToken, cancellationToken);
-        if (invite.ResultAuthorizerAppId is not { } appId)
+        var attempt = await FindAttemptAsync(invite.Id, attemptToken, cancellationToken);
+        if (invite.ResultAuthorizerAppId is not { } appId || attempt?.AuthCodeHash is not { } codeHash
+            || await exchanger.FindAsync(codeHash, cancellationToken) is not { } code || code.AttemptId != attempt.Id || code.AuthorizerAppId != appId)
         {
             throw InviteInvalid();
         }
@@ -117,7 +125,10 @@ public sealed partial class OnboardingService(
 
     // ---- launch -----------------------------------------------------------------------------------------------------
 
-    /// <summary>Mints a fresh pre_auth_code for one attempt and builds the PC or mobile link for it.</summary>
+    /// <summary>
+    /// Mints a fresh pre_auth_code for one single-use attempt and builds the PC or mobile link for it. The attempt's
+    /// random token rides in redirect_uri: the callback is accepted only for it, once.
+    /// </summary>
     public async Task<LaunchLink> StartAsync(string token, bool mobile, Actor actor, CancellationToken cancellationToken)
     {
         var invite = await LoadInviteAsync(token, cancellationToken);
@@ -126,9 +137,17 @@ public sealed partial class OnboardingService(
         var preAuth = await component.CallAsync((t, ct) => client.CreatePreAuthCodeAsync(new CreatePreAuthCodeRequest(t), ct), cancellationToken);
         var now = time.GetUtcNow();
         var expiresAt = now.AddSeconds(preAuth.ExpiresIn);
+        var attemptToken = RandomNumberGenerator.GetString(TokenAlphabet, 32);
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
         {
-            db.InviteAttempts.Add(new InviteAttempt { InviteId = invite.Id, PreAuthCodeHash = InviteTokens.Hash(preAuth.PreAuthCode), CreatedAt = now, ExpiresAt = expiresAt });
+            db.InviteAttempts.Add(new InviteAttempt
+            {
+                InviteId = invite.Id,
+                PreAuthCodeHash = InviteTokens.Hash(preAuth.PreAuthCode),
+                TokenHash = InviteTokens.Hash(attemptToken),
+                CreatedAt = now,
+                ExpiresAt = expiresAt,
+            });
             var binding = await db.Bindings.FirstOrDefaultAsync(b => b.ShopId == invite.ShopId, cancellationToken);
             if (binding is { State: BindingState.Invited })
             {
@@ -143,7 +162,7 @@ public sealed partial class OnboardingService(
         var request = new AuthorizationLinkRequest(
             w.ComponentAppId,
             preAuth.PreAuthCode,
-            $"{portal.CurrentValue.PublicBaseUrl.TrimEnd('/')}{CallbackPath}?invite={Uri.EscapeDataString(token)}",
+            $"{portal.CurrentValue.PublicBaseUrl.TrimEnd('/')}{CallbackPath}?invite={Uri.EscapeDataString(token)}&attempt={attemptToken}",
             invite.AuthType is { } type ? (AuthType)type : null,
             invite.BizAppId,
             ParseSets(invite.CategoryIds));
@@ -152,8 +171,13 @@ public sealed partial class OnboardingService(
 
     // ---- completion --------------------------------------------------------------------------------------------------
 
-    /// <summary>The redirect back from WeChat. Idempotent: refreshing after success shows the same result.</summary>
-    public async Task<CompletionResult> CompleteFromCallbackAsync(string? token, string? authCode, CancellationToken cancellationToken)
+    /// <summary>
+    /// The redirect back from WeChat. Accepted only for a live attempt of this invitation, and only with the one code
+    /// that attempt first presented: a code recorded for another attempt (or named by WeChat's push for another
+    /// pre_auth_code) is refused without a word about its account. Presenting the same attempt and code again (a
+    /// refresh) shows the same result.
+    /// </summary>
+    public async Task<CompletionResult> CompleteFromCallbackAsync(string? token, string? attemptToken, string? authCode, CancellationToken cancellationToken)
     {
         var invite = await LoadInviteAsync(token, cancellationToken);
         if (string.IsNullOrEmpty(authCode))
@@ -161,48 +185,151 @@ public sealed partial class OnboardingService(
             throw new PortalException("not_authorized", "授权未完成：微信没有返回授权码（可能在授权页点了取消）。可以重新打开邀请链接再试。", "The authorization was not completed: WeChat returned no code (perhaps it was cancelled). Open the invitation link to try again.");
         }
 
-        if (invite.Status != InviteStatus.Open)
+        var attempt = await FindAttemptAsync(invite.Id, attemptToken, cancellationToken) ?? throw AttemptInvalid();
+        var codeHash = InviteTokens.Hash(authCode);
+        var now = time.GetUtcNow();
+        if (attempt.AuthCodeHash is null)
         {
-            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-            var hash = InviteTokens.Hash(authCode);
-            var exchanged = await db.ExchangedAuthCodes.AsNoTracking().FirstOrDefaultAsync(c => c.CodeHash == hash, cancellationToken);
-            if (exchanged is null || exchanged.AuthorizerAppId != invite.ResultAuthorizerAppId)
+            if (attempt.ExpiresAt + onboarding.CurrentValue.AttemptGrace <= now)
             {
-                throw InviteUsed();
+                throw AttemptExpired();
             }
 
-            return await ResultAsync(invite.Id, token!, cancellationToken);
+            if (invite.Status == InviteStatus.Open && invite.ExpiresAt <= now)
+            {
+                throw InviteExpired();
+            }
+
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            await db.InviteAttempts.Where(a => a.Id == attempt.Id && a.AuthCodeHash == null)
+                .ExecuteUpdateAsync(u => u.SetProperty(a => a.AuthCodeHash, codeHash).SetProperty(a => a.ConsumedAt, now), cancellationToken);
+            attempt = await db.InviteAttempts.AsNoTracking().FirstAsync(a => a.Id == attempt.Id, cancellationToken);
         }
 
-        if (invite.ExpiresAt <= time.GetUtcNow())
+        if (attempt.AuthCodeHash != codeHash)
         {
-            throw InviteExpired();
+            LogCodeRefused(logger, invite.Id);
+            throw CodeRefused();
         }
 
-        var appId = await exchanger.ExchangeOnceAsync(authCode, cancellationToken);
-        await LinkAsync(invite.Id, appId, Actor.WeChat, cancellationToken);
+        // A code already known (exchanged through another attempt, or named by a push for another pre_auth_code) is
+        // refused before anything is exchanged or shown.
+        if (await exchanger.FindAsync(codeHash, cancellationToken) is { } known && !BelongsTo(known, attempt))
+        {
+            LogCodeRefused(logger, invite.Id);
+            throw CodeRefused();
+        }
+
+        var code = await exchanger.ExchangeOnceAsync(authCode, new ExchangeClaim(attempt.Id, null), cancellationToken);
+        if (!BelongsTo(code, attempt))
+        {
+            LogCodeRefused(logger, invite.Id);
+            throw CodeRefused();
+        }
+
+        await LinkAsync(invite.Id, attempt.Id, code.AuthorizerAppId, Actor.WeChat, cancellationToken);
+        var linked = await LoadInviteAsync(token, cancellationToken);
+        if (linked.ResultAuthorizerAppId != code.AuthorizerAppId)
+        {
+            throw linked.FailureCode == CodeMismatch ? CodeRefused() : InviteUsed();
+        }
+
         return await ResultAsync(invite.Id, token!, cancellationToken);
     }
 
-    /// <summary>An <c>authorized</c> or <c>updateauthorized</c> push: exchange (once), then link through the invitation it came from, if any.</summary>
+    /// <summary>
+    /// An <c>authorized</c> or <c>updateauthorized</c> push: exchange (once), then link through the attempt whose
+    /// pre_auth_code the push names, if any. When a redirect already presented the code on another attempt, that link
+    /// is undone: WeChat says the code was not produced there.
+    /// </summary>
     public async Task CompleteFromPushAsync(AuthorizationGrant grant, CancellationToken cancellationToken)
     {
-        var appId = await exchanger.ExchangeOnceAsync(grant.AuthorizationCode, cancellationToken);
-        Guid? inviteId = null;
-        if (grant.PreAuthCode is { Length: > 0 } preAuthCode)
+        var codeHash = InviteTokens.Hash(grant.AuthorizationCode);
+        var preAuthHash = grant.PreAuthCode is { Length: > 0 } preAuthCode ? InviteTokens.Hash(preAuthCode) : null;
+        InviteAttempt? attempt = null;
+        if (preAuthHash is not null)
         {
             await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-            var hash = InviteTokens.Hash(preAuthCode);
-            inviteId = await db.InviteAttempts.Where(a => a.PreAuthCodeHash == hash).Select(a => (Guid?)a.InviteId).FirstOrDefaultAsync(cancellationToken);
+            attempt = await db.InviteAttempts.AsNoTracking().FirstOrDefaultAsync(a => a.PreAuthCodeHash == preAuthHash, cancellationToken);
         }
 
-        if (inviteId is { } id)
+        var code = await exchanger.ExchangeOnceAsync(grant.AuthorizationCode, new ExchangeClaim(attempt?.Id, preAuthHash), cancellationToken);
+        if (preAuthHash is not null)
         {
-            await LinkAsync(id, appId, Actor.WeChat, cancellationToken);
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            await db.ExchangedAuthCodes.Where(c => c.CodeHash == codeHash && c.PreAuthCodeHash == null)
+                .ExecuteUpdateAsync(u => u.SetProperty(c => c.PreAuthCodeHash, preAuthHash), cancellationToken);
+            if (code.AttemptId is { } claimed && claimed != attempt?.Id)
+            {
+                await DisownAsync(claimed, code.AuthorizerAppId, cancellationToken);
+                await db.ExchangedAuthCodes.Where(c => c.CodeHash == codeHash)
+                    .ExecuteUpdateAsync(u => u.SetProperty(c => c.AttemptId, attempt == null ? null : attempt.Id), cancellationToken);
+                code = code with { AttemptId = attempt?.Id };
+            }
+
+            if (attempt is not null)
+            {
+                await db.InviteAttempts.Where(a => a.Id == attempt.Id && a.AuthCodeHash == null)
+                    .ExecuteUpdateAsync(u => u.SetProperty(a => a.AuthCodeHash, codeHash).SetProperty(a => a.ConsumedAt, time.GetUtcNow()), cancellationToken);
+                var current = await db.InviteAttempts.AsNoTracking().FirstAsync(a => a.Id == attempt.Id, cancellationToken);
+                if (current.AuthCodeHash != codeHash)
+                {
+                    // The attempt's redirect presented another code: that one was not this attempt's.
+                    await DisownAsync(attempt.Id, null, cancellationToken);
+                }
+            }
+        }
+
+        if (attempt is not null)
+        {
+            await LinkAsync(attempt.InviteId, attempt.Id, code.AuthorizerAppId, Actor.WeChat, cancellationToken);
         }
         else
         {
-            await RefreshBindingStateAsync(appId, "authorization changed at WeChat", cancellationToken);
+            await RefreshBindingStateAsync(code.AuthorizerAppId, "authorization changed at WeChat", cancellationToken);
+        }
+    }
+
+    private static bool BelongsTo(ExchangedCode code, InviteAttempt attempt)
+        => code.AttemptId == attempt.Id && (code.PreAuthCodeHash is null || code.PreAuthCodeHash == attempt.PreAuthCodeHash);
+
+    /// <summary>
+    /// Undoes what an attempt linked with a code WeChat's push attributes to another pre_auth_code: the shop gets back
+    /// the account and state it had before, the invitation fails with <c>code_mismatch</c>, and ops are told.
+    /// </summary>
+    private async Task DisownAsync(long attemptId, string? appId, CancellationToken cancellationToken)
+    {
+        await _linkGate.WaitAsync(cancellationToken);
+        try
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            var attempt = await db.InviteAttempts.Include(a => a.Invite).ThenInclude(i => i!.Shop).ThenInclude(s => s!.Binding)
+                .FirstAsync(a => a.Id == attemptId, cancellationToken);
+            var invite = attempt.Invite!;
+            var linkedAppId = appId ?? invite.ResultAuthorizerAppId;
+            var now = time.GetUtcNow();
+            if (invite.Status == InviteStatus.Completed && linkedAppId is not null && invite.ResultAuthorizerAppId == linkedAppId
+                && invite.Shop!.Binding is { } binding
+                && await db.Authorizers.Where(a => a.AppId == linkedAppId).Select(a => (int?)a.Id).FirstOrDefaultAsync(cancellationToken) == binding.AuthorizerId)
+            {
+                binding.AuthorizerId = attempt.ReplacedAuthorizerId;
+                Transition(db, binding, linkedAppId, attempt.ReplacedState ?? BindingState.Unbound,
+                    "link undone: WeChat attributes the authorization code to another authorization attempt", Actor.WeChat);
+            }
+
+            if (invite.Status != InviteStatus.Failed)
+            {
+                Fail(invite, CodeMismatch, "authorization code not produced by this attempt", now);
+                invite.ResultAuthorizerAppId = null;
+            }
+
+            audit.Add(db, Actor.WeChat, "security.code_mismatch", $"shop:{invite.ShopId}", $"invite {invite.Id:N}; attempt {attempt.Id}");
+            await db.SaveChangesAsync(cancellationToken);
+            LogCodeDisowned(logger, invite.Id, attempt.Id);
+        }
+        finally
+        {
+            _linkGate.Release();
         }
     }
 
@@ -240,7 +367,7 @@ public sealed partial class OnboardingService(
         }
     }
 
-    private async Task LinkAsync(Guid inviteId, string appId, Actor actor, CancellationToken cancellationToken)
+    private async Task LinkAsync(Guid inviteId, long attemptId, string appId, Actor actor, CancellationToken cancellationToken)
     {
         await _linkGate.WaitAsync(cancellationToken);
         try
@@ -254,7 +381,13 @@ public sealed partial class OnboardingService(
 
             var authorizer = await db.Authorizers.Include(a => a.Permissions).FirstAsync(a => a.AppId == appId, cancellationToken);
             var now = time.GetUtcNow();
-            if (invite.BizAppId is { } only && only != appId)
+            if (!authorizer.IsAuthorized)
+            {
+                // Revoked between the exchange and now (or an old code of a revoked account): never linked.
+                Fail(invite, "authorization_revoked", appId, now);
+                audit.Add(db, actor, "invite.refused", $"shop:{invite.ShopId}", $"{appId} is not authorized (revoked)");
+            }
+            else if (invite.BizAppId is { } only && only != appId)
             {
                 Fail(invite, "biz_appid_mismatch", $"invitation is for {only}; {appId} was authorized", now);
                 audit.Add(db, actor, "invite.refused", $"shop:{invite.ShopId}", invite.FailureDetail);
@@ -270,6 +403,9 @@ public sealed partial class OnboardingService(
             {
                 var binding = invite.Shop!.Binding ??= new Binding { ShopId = invite.ShopId, State = BindingState.Unbound, UpdatedAt = now };
                 var previous = binding.AuthorizerId;
+                var attempt = await db.InviteAttempts.FirstAsync(a => a.Id == attemptId, cancellationToken);
+                attempt.ReplacedAuthorizerId = previous;
+                attempt.ReplacedState = binding.State;
                 binding.AuthorizerId = authorizer.Id;
                 var reason = previous is null || previous == authorizer.Id
                     ? $"authorized through invitation {invite.Id:N}"
@@ -347,6 +483,18 @@ public sealed partial class OnboardingService(
         return await db.Invites.AsNoTracking().Include(i => i.Shop).FirstOrDefaultAsync(i => i.Id == id, cancellationToken) ?? throw InviteInvalid();
     }
 
+    private async Task<InviteAttempt?> FindAttemptAsync(Guid inviteId, string? attemptToken, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(attemptToken) || attemptToken.Length > 100)
+        {
+            return null;
+        }
+
+        var hash = InviteTokens.Hash(attemptToken);
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.InviteAttempts.AsNoTracking().FirstOrDefaultAsync(a => a.TokenHash == hash && a.InviteId == inviteId, cancellationToken);
+    }
+
     private void EnsureOpen(Invite invite)
     {
         if (invite.Status != InviteStatus.Open)
@@ -380,7 +528,19 @@ public sealed partial class OnboardingService(
 
     public static PortalException InviteUsed() => new("invite_used", "此邀请链接已经使用过。需要重新授权时，请使用新的邀请链接。", "This invitation link has already been used. Use a new invitation to authorize again.");
 
+    public static PortalException AttemptInvalid() => new("attempt_invalid", "此授权结果不属于本次授权操作。请重新打开邀请链接，再按授权按钮。", "This authorization result does not belong to an authorization started from this invitation. Open the invitation link and press the authorization button again.");
+
+    public static PortalException AttemptExpired() => new("attempt_expired", "这次授权操作已超时。请重新打开邀请链接，再按授权按钮。", "This authorization attempt has timed out. Open the invitation link and press the authorization button again.");
+
+    public static PortalException CodeRefused() => new("code_refused", "授权码无效：它不是这次授权操作产生的，或已经用过。请重新打开邀请链接，再按授权按钮。", "The authorization code is not valid: it was not produced by this authorization attempt, or it was already used. Open the invitation link and press the authorization button again.");
+
     public static PortalException Forbidden() => new("forbidden", "您无权操作此门店。", "You may not act on this store.");
+
+    [LoggerMessage(EventId = 6102, Level = LogLevel.Warning, Message = "Callback for invitation {InviteId} refused: the authorization code does not belong to its attempt")]
+    private static partial void LogCodeRefused(ILogger logger, Guid inviteId);
+
+    [LoggerMessage(EventId = 6103, Level = LogLevel.Warning, Message = "Link through invitation {InviteId} (attempt {AttemptId}) undone: WeChat attributes the code to another attempt")]
+    private static partial void LogCodeDisowned(ILogger logger, Guid inviteId, long attemptId);
 
     [LoggerMessage(EventId = 6101, Level = LogLevel.Information, Message = "Authorization of {AuthorizerAppId} cancelled at WeChat; binding revoked, tokens deleted")]
     private static partial void LogRevoked(ILogger logger, string authorizerAppId);
