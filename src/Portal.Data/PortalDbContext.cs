@@ -136,7 +136,12 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
             e.HasIndex(a => new { a.Code, a.Target, a.At });
         });
 
-        builder.Entity<ApiKey>(e => e.HasIndex(k => k.KeyHash).IsUnique());
+        builder.Entity<ApiKey>(e =>
+        {
+            e.HasIndex(k => k.KeyHash).IsUnique();
+            e.Ignore(k => k.ListedAppIds);
+            e.Property(k => k.AuthorizerAppIds).HasMaxLength(4000);
+        });
 
         builder.Entity<JobRun>(e => e.HasIndex(r => new { r.JobName, r.StartedAt }));
 

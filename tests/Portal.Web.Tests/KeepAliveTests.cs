@@ -234,7 +234,7 @@ public sealed class KeepAliveTests : IAsyncLifetime
     {
         await BindAsync("老街面馆", "wx8e1097c5bc82cde9");
         var keys = _h.Portal.Services.GetRequiredService<ApiKeyService>();
-        var (key, secret) = await keys.CreateAsync(new Actor("ops"), "billing-service", CancellationToken.None);
+        var (key, secret) = await keys.CreateAsync(await _h.ActorAsync("ops"), new ApiKeyRequest("billing-service", ComponentToken: true, AllAuthorizers: true, []), CancellationToken.None);
         Assert.StartsWith(key.Prefix, secret);
         await using (var db = await _h.DbAsync())
         {
@@ -275,7 +275,7 @@ public sealed class KeepAliveTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, componentStatus);
         Assert.False(string.IsNullOrEmpty(component.GetProperty("access_token").GetString()));
 
-        await keys.RevokeAsync(new Actor("ops"), key.Id, CancellationToken.None);
+        await keys.RevokeAsync(await _h.ActorAsync("ops"), key.Id, CancellationToken.None);
         Assert.Equal(HttpStatusCode.Forbidden, (await Get("/api/v1/component/access-token", secret)).Item1);
         await using var audit = await _h.DbAsync();
         Assert.True(await audit.Audit.AnyAsync(a => a.Action == "apikey.revoked"));

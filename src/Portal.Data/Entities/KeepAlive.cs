@@ -28,6 +28,19 @@ public sealed class Alert
     public string? AcknowledgedBy { get; set; }
 }
 
+/// <summary>What an API key may read from the token API.</summary>
+[Flags]
+public enum ApiKeyScope
+{
+    None = 0,
+    /// <summary>The component_access_token.</summary>
+    ComponentToken = 1,
+    /// <summary>Every authorizer's access token.</summary>
+    AllAuthorizers = 2,
+    /// <summary>The access tokens of the authorizers listed on the key only.</summary>
+    ListedAuthorizers = 4,
+}
+
 /// <summary>A key internal services use for the token API; only its hash is stored.</summary>
 public sealed class ApiKey
 {
@@ -47,6 +60,19 @@ public sealed class ApiKey
     public DateTimeOffset? RevokedAt { get; set; }
 
     public DateTimeOffset? LastUsedAt { get; set; }
+
+    public ApiKeyScope Scope { get; set; }
+
+    /// <summary>With <see cref="ApiKeyScope.ListedAuthorizers"/>: the authorizer appids it may read, "wx…|wx…".</summary>
+    public string? AuthorizerAppIds { get; set; }
+
+    public IReadOnlyList<string> ListedAppIds => string.IsNullOrEmpty(AuthorizerAppIds) ? [] : AuthorizerAppIds.Split('|');
+
+    public bool Allows(ApiKeyScope scope) => (Scope & scope) == scope;
+
+    /// <summary>Whether the key may read this authorizer's token.</summary>
+    public bool AllowsAuthorizer(string appId)
+        => Allows(ApiKeyScope.AllAuthorizers) || (Allows(ApiKeyScope.ListedAuthorizers) && ListedAppIds.Contains(appId, StringComparer.Ordinal));
 }
 
 /// <summary>One run of a background job, for the console (Quartz keeps only schedules).</summary>

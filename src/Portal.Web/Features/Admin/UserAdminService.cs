@@ -19,11 +19,11 @@ public sealed record UserInput(string UserName, string DisplayName, string? Pass
 /// actor is an admin (the page's attribute is not the only guard) and writes the audit log. Disabling bumps the
 /// security stamp, so the user's existing sessions end at the next validation (one minute).
 /// </summary>
-public sealed class UserAdminService(UserManager<PortalUser> users, IDbContextFactory<PortalDbContext> dbFactory, AuditLog audit)
+public sealed class UserAdminService(UserManager<PortalUser> users, IDbContextFactory<PortalDbContext> dbFactory, AuditLog audit, ActorRights rights)
 {
     public async Task<IReadOnlyList<UserView>> ListAsync(Actor actor, CancellationToken cancellationToken)
     {
-        Demand(actor);
+        await DemandAsync(actor, cancellationToken);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var all = await db.Users.AsNoTracking().OrderBy(u => u.UserName).ToListAsync(cancellationToken);
         var roles = await (from ur in db.UserRoles join r in db.Roles on ur.RoleId equals r.Id select new { ur.UserId, r.Name }).ToListAsync(cancellationToken);
@@ -35,7 +35,7 @@ public sealed class UserAdminService(UserManager<PortalUser> users, IDbContextFa
 
     public async Task<string> CreateAsync(Actor actor, UserInput input, CancellationToken cancellationToken)
     {
-        Demand(actor);
+        await DemandAsync(actor, cancellationToken);
         Validate(input, creating: true);
         var user = new PortalUser { UserName = input.UserName.Trim(), DisplayName = input.DisplayName.Trim(), LockoutEnabled = true };
         Check(await users.CreateAsync(user, input.Password!));
@@ -47,7 +47,7 @@ public sealed class UserAdminService(UserManager<PortalUser> users, IDbContextFa
 
     public async Task UpdateAsync(Actor actor, string userId, UserInput input, CancellationToken cancellationToken)
     {
-        Demand(actor);
+        await DemandAsync(actor, cancellationToken);
         Validate(input, creating: false);
         var user = await users.FindByIdAsync(userId) ?? throw NotFound();
         var current = await users.GetRolesAsync(user);
@@ -77,9 +77,9 @@ public sealed class UserAdminService(UserManager<PortalUser> users, IDbContextFa
 
     public async Task SetDisabledAsync(Actor actor, string userId, bool disabled, CancellationToken cancellationToken)
     {
-        Demand(actor);
+        var me = await DemandAsync(actor, cancellationToken);
         var user = await users.FindByIdAsync(userId) ?? throw NotFound();
-        if (disabled && string.Equals(user.UserName, actor.Name, StringComparison.OrdinalIgnoreCase))
+        if (disabled && user.Id == me.UserId)
         {
             throw new PortalException("user_self_disable", "不能停用自己的帐号。", "You cannot disable your own account.");
         }
@@ -118,11 +118,16 @@ public sealed class UserAdminService(UserManager<PortalUser> users, IDbContextFa
         await db.SaveChangesAsync(cancellationToken);
     }
 
-    private static void Demand(Actor actor)
+    /// <summary>Only a currently enabled admin (as the database says now, not the open page) manages users.</summary>
+    private async Task<CurrentRights> DemandAsync(Actor actor, CancellationToken cancellationToken)
     {
-        if (actor.User?.IsInRole(Roles.Admin) != true)
+        try
         {
-            throw new PortalException("forbidden", "只有管理员可以管理用户。", "Only admins may manage users.");
+            return await rights.DemandAsync(actor, cancellationToken, Roles.Admin);
+        }
+        catch (PortalException)
+        {
+            throw new PortalException("forbidden", "只有管理员可以管理用户（您的权限可能刚被更改，请重新登录）。", "Only admins may manage users (your rights may have just changed; sign in again).");
         }
     }
 

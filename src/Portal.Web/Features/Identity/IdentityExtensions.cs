@@ -11,6 +11,12 @@ public static class IdentityExtensions
     public static IHostApplicationBuilder AddPortalIdentity(this IHostApplicationBuilder builder)
     {
         builder.Services.AddCascadingAuthenticationState();
+        builder.Services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, PortalAuthenticationStateProvider>();
+        builder.Services.AddSingleton<ActorRights>();
+        if (PortalAuthenticationStateProvider.Interval(builder.Configuration) <= TimeSpan.Zero)
+        {
+            throw new InvalidOperationException($"{PortalAuthenticationStateProvider.IntervalKey} must be a positive time span (e.g. 00:00:30)");
+        }
         builder.Services.AddAuthentication(IdentityConstants.ApplicationScheme).AddIdentityCookies();
         builder.Services.ConfigureApplicationCookie(o =>
         {

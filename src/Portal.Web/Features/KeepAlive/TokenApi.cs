@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Portal.Data;
+using Portal.Data.Entities;
 using Portal.Web.Features.Component;
 using Portal.Web.Features.Data;
 
@@ -43,11 +44,23 @@ public static class TokenApi
             return Results.Json(new { code = "api_key_revoked", message = "The API key was revoked." }, statusCode: StatusCodes.Status403Forbidden);
         }
 
+        http.Items[typeof(ApiKey)] = key;
         return await next(context);
     }
 
-    private static async Task<IResult> AuthorizerTokenAsync(string appId, IDbContextFactory<PortalDbContext> dbFactory, AuthorizerTokenRefresher refresher, TokenProtector protector, TimeProvider time, CancellationToken cancellationToken)
+    /// <summary>The key's scope decides; the answer is the same whether or not the appid is known, so a key learns nothing outside it.</summary>
+    private static IResult? OutOfScope(HttpContext http, Func<ApiKey, bool> allows)
+        => http.Items[typeof(ApiKey)] is ApiKey key && allows(key)
+            ? null
+            : Results.Json(new { code = "api_key_scope", message = "The API key may not read this token." }, statusCode: StatusCodes.Status403Forbidden);
+
+    private static async Task<IResult> AuthorizerTokenAsync(string appId, HttpContext http, IDbContextFactory<PortalDbContext> dbFactory, AuthorizerTokenRefresher refresher, TokenProtector protector, TimeProvider time, CancellationToken cancellationToken)
     {
+        if (OutOfScope(http, key => key.AllowsAuthorizer(appId)) is { } refused)
+        {
+            return refused;
+        }
+
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
         {
             var authorizer = await db.Authorizers.AsNoTracking().Include(a => a.Token).FirstOrDefaultAsync(a => a.AppId == appId, cancellationToken);
@@ -78,8 +91,13 @@ public static class TokenApi
         }
     }
 
-    private static async Task<IResult> ComponentTokenAsync(ComponentTokenService component, Microsoft.Extensions.Options.IOptions<WeChat.WeChatOptions> wechat, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<IResult> ComponentTokenAsync(HttpContext http, ComponentTokenService component, Microsoft.Extensions.Options.IOptions<WeChat.WeChatOptions> wechat, TimeProvider time, CancellationToken cancellationToken)
     {
+        if (OutOfScope(http, key => key.Allows(ApiKeyScope.ComponentToken)) is { } refused)
+        {
+            return refused;
+        }
+
         try
         {
             var token = await component.GetTokenAsync(cancellationToken);
