@@ -109,9 +109,17 @@ public partial class OnboardingHarness : IAsyncLifetime
 
     public int QueryAuthCalls => Emulator.Calls.Count(c => c.Api == "api_query_auth");
 
-    public async Task<HttpClient> SignedInClientAsync(string userName, string password = "Portal-demo-2026")
+    /// <summary>The cookie header of a signed-in user, to send by hand (an answer that clears it cannot affect later requests).</summary>
+    public async Task<string> AuthCookieAsync(string userName, string password = "Portal-demo-2026")
     {
-        var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() }) { BaseAddress = new Uri(Portal.BaseUrl) };
+        var cookies = new CookieContainer();
+        using var client = await SignedInClientAsync(userName, password, cookies);
+        return cookies.GetCookieHeader(new Uri(Portal.BaseUrl));
+    }
+
+    public async Task<HttpClient> SignedInClientAsync(string userName, string password = "Portal-demo-2026", CookieContainer? cookies = null)
+    {
+        var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = cookies ?? new CookieContainer() }) { BaseAddress = new Uri(Portal.BaseUrl) };
         var login = await client.GetStringAsync("/account/login");
         var antiforgery = AntiforgeryField().Match(login).Groups[1].Value;
         var response = await client.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>

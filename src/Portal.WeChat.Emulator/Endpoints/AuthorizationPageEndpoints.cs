@@ -106,7 +106,26 @@ public static class AuthorizationPageEndpoints
     {
         var state = context.RequestServices.GetRequiredService<EmulatorState>();
         var sessions = context.RequestServices.GetRequiredService<AuthorizationPageSessions>();
-        var form = await context.Request.ReadFormAsync(context.RequestAborted).ConfigureAwait(false);
+        if (!context.Request.HasFormContentType)
+        {
+            // WeChat's page posts a form; anything else is a malformed request, never a server error.
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            await ErrorAsync(context, -13, "参数错误 (the confirmation must be a form post)").ConfigureAwait(false);
+            return;
+        }
+
+        IFormCollection form;
+        try
+        {
+            form = await context.Request.ReadFormAsync(context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is InvalidDataException or IOException or BadHttpRequestException)
+        {
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            await ErrorAsync(context, -13, "参数错误 (the form could not be read)").ConfigureAwait(false);
+            return;
+        }
+
         var session = sessions.Take(form["session"].FirstOrDefault());
         if (session is null)
         {

@@ -54,11 +54,18 @@ public static class IdentityExtensions
 
     public static WebApplication MapPortalIdentity(this WebApplication app)
     {
-        app.MapPost("/account/logout", async (SignInManager<PortalUser> signIn) =>
+        // A signed-out user is only ever sent back to the sign-in page; the antiforgery token keeps other sites from
+        // signing people out.
+        app.MapPost("/account/logout", async (HttpContext context, SignInManager<PortalUser> signIn, Microsoft.AspNetCore.Antiforgery.IAntiforgery antiforgery) =>
         {
+            if (!await antiforgery.IsRequestValidAsync(context))
+            {
+                return Results.BadRequest();
+            }
+
             await signIn.SignOutAsync();
             return Results.LocalRedirect("/account/login");
-        });
+        }).DisableAntiforgery();
         return app;
     }
 
