@@ -2,18 +2,13 @@
 # Not runnable on our build machines (no Docker engine); keep it correct by reading.
 
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
-# nuget.org has Microsoft.AspNetCore.App.Internal.Assets, so an image build may use the stock Blazor script:
-#   docker build --build-arg STOCK_BLAZOR_SCRIPT=true .
-# The default (false) extracts the pinned ASP.NET Core 9.0.22 script exactly as on our machines (ADR-004).
-ARG STOCK_BLAZOR_SCRIPT=false
 WORKDIR /src
 COPY global.json Directory.Build.props Directory.Packages.props Portal.sln ./
-COPY build/ build/
 COPY src/ src/
 COPY appsettings.json ./
 COPY wwwroot/ wwwroot/
-RUN dotnet restore src/Portal.Web/Portal.Web.csproj -p:UseStockBlazorScript=${STOCK_BLAZOR_SCRIPT}
-RUN dotnet publish src/Portal.Web/Portal.Web.csproj -c Release -o /app --no-restore -p:UseStockBlazorScript=${STOCK_BLAZOR_SCRIPT}
+RUN dotnet restore src/Portal.Web/Portal.Web.csproj
+RUN dotnet publish src/Portal.Web/Portal.Web.csproj -c Release -o /app --no-restore
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
 WORKDIR /app

@@ -24,7 +24,6 @@ var app = builder.Build();
 
 app.UsePortalPipeline();
 app.MapPortalHealth();
-app.MapBlazorScript();
 app.MapPortalEmulator();
 app.MapPortalIdentity();
 app.MapPortalOnboarding();

@@ -56,7 +56,7 @@ public sealed partial class AdminTests(BrowserFixture browser) : IAsyncLifetime
     {
         var portal = new PortalPage(await _context.NewPageAsync(), _portal.BaseUrl);
         await new OnboardingPages(portal).SignInAsync("admin");
-        await portal.Page.Locator(".portal-nav", new() { HasText = "权限矩阵" }).ClickAsync();
+        await portal.NavLink("matrix").ClickAsync();
         await portal.WaitForInteractivityAsync();
         await Assertions.Expect(portal.Page.GetByRole(AriaRole.Heading, new() { Name = "权限矩阵" })).ToBeVisibleAsync();
 
@@ -159,7 +159,7 @@ public sealed partial class AdminTests(BrowserFixture browser) : IAsyncLifetime
         var current = await portal.Page.Locator("html").GetAttributeAsync("lang");
         if ((current == "en") != english)
         {
-            await portal.Page.Locator(".portal-language").First.ClickAsync();
+            await portal.LanguageSwitch.ClickAsync();
             await portal.WaitForInteractivityAsync();
         }
 
@@ -178,7 +178,7 @@ public sealed partial class AdminTests(BrowserFixture browser) : IAsyncLifetime
         Assert.False(h1 is "出错了" or "Something went wrong", $"{what}: error page");
 
         // Chrome (navigation, headings, table and button labels) must be in the chosen language; data (names) may be Chinese.
-        var chrome = await portal.Page.Locator(".portal-nav, h2.portal-h2, thead th, .portal-lead, .rz-button-text, .portal-toolbar a")
+        var chrome = await portal.Page.Locator("nav[data-nav] a, h2, thead th, .portal-lead, button, .portal-toolbar a")
             .EvaluateAllAsync<string[]>("els => els.map(e => e.innerText)");
         foreach (var text in chrome.Where(t => !string.IsNullOrWhiteSpace(t)))
         {

@@ -27,11 +27,16 @@ public sealed class PortalPage
 
     /// <summary>Clicks before the circuit is up are lost: wait until the layout says it renders interactively.</summary>
     public Task WaitForInteractivityAsync()
-        => page.Locator(".portal-layout[data-interactive='true']").WaitForAsync(new LocatorWaitForOptions { Timeout = 30_000 });
+        => page.Locator("[data-portal-layout][data-interactive='true']").WaitForAsync(new LocatorWaitForOptions { Timeout = 30_000 });
 
-    public ILocator Sidebar => page.Locator(".portal-sidebar");
+    /// <summary>The navigation drawer's menu (hidden when the drawer is folded away).</summary>
+    public ILocator Navigation => page.Locator("nav[data-nav]");
 
-    public ILocator MenuToggle => page.Locator(".portal-menu-toggle");
+    public ILocator NavLink(string hook) => page.Locator($"nav[data-nav] a[data-nav-link='{hook}']");
+
+    public ILocator MenuToggle => page.Locator("[data-menu-toggle]");
+
+    public ILocator LanguageSwitch => page.Locator("[data-language-switch]");
 
     public async Task ScreenshotAsync(string name)
         => await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(RepoPaths.Artifacts("screenshots"), name + ".png"), FullPage = true });

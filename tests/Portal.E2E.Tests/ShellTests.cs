@@ -28,13 +28,12 @@ public sealed class ShellTests(BrowserFixture browser) : IAsyncLifetime
         await page.OpenAsync();
 
         await Assertions.Expect(page.Page.GetByRole(AriaRole.Heading, new() { Name = "商户授权门户" })).ToBeVisibleAsync();
-        await Assertions.Expect(page.Sidebar).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("rz-sidebar-expanded"));
-        // The Radzen theme is applied (a fixed header), not a flash of unstyled content.
-        Assert.Equal("grid", await page.Page.Locator(".rz-layout").EvaluateAsync<string>("e => getComputedStyle(e).display"));
-        await page.ScreenshotAsync("home-zh");
+        await Assertions.Expect(page.NavLink("stores")).ToBeInViewportAsync();
+        // MudBlazor's theme is applied (the app bar is fixed at the top), not a flash of unstyled content.
+        Assert.Equal("fixed", await page.Page.Locator("header.mud-appbar").EvaluateAsync<string>("e => getComputedStyle(e).position"));
 
         await page.MenuToggle.ClickAsync();
-        await Assertions.Expect(page.Sidebar).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("rz-sidebar-collapsed"));
+        await Assertions.Expect(page.NavLink("stores")).Not.ToBeInViewportAsync();
     }
 
     [Fact]
@@ -43,12 +42,11 @@ public sealed class ShellTests(BrowserFixture browser) : IAsyncLifetime
         var page = new PortalPage(await _context.NewPageAsync(), _portal.BaseUrl);
         await page.OpenAsync();
 
-        await page.Page.GetByRole(AriaRole.Link, new() { Name = "English" }).ClickAsync();
+        await page.LanguageSwitch.ClickAsync();
         await Assertions.Expect(page.Page.GetByRole(AriaRole.Heading, new() { Name = "Merchant Onboarding Portal" })).ToBeVisibleAsync();
         await page.WaitForInteractivityAsync();
-        await page.ScreenshotAsync("home-en");
 
         await page.OpenAsync("/");
-        await Assertions.Expect(page.Page.GetByRole(AriaRole.Link, new() { Name = "中文" })).ToBeVisibleAsync();
+        await Assertions.Expect(page.LanguageSwitch).ToHaveTextAsync("中文");
     }
 }

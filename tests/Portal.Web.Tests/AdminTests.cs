@@ -36,7 +36,7 @@ public sealed class AdminTests(DefaultOnboardingHarness h) : IClassFixture<Defau
 
         var home = new AngleSharp.Html.Parser.HtmlParser().ParseDocument(await admin.GetStringAsync("/"));
         Assert.Equal(["", "stores", "authorizers", "authorizers/matrix", "operations", "operations/readiness", "settings", "admin/users"],
-            home.QuerySelectorAll("nav a.portal-nav").Select(a => a.GetAttribute("href")!).ToArray());
+            home.QuerySelectorAll("nav[data-nav] a[data-nav-link]").Select(a => a.GetAttribute("href")!).ToArray());
         Assert.Equal("staff", home.QuerySelector("[data-dashboard]")!.GetAttribute("data-dashboard"));
 
         var detail = WebUtility.HtmlDecode(await admin.GetStringAsync($"/authorizers/{appId}"));
@@ -50,7 +50,7 @@ public sealed class AdminTests(DefaultOnboardingHarness h) : IClassFixture<Defau
 
         using var operator1 = await h.SignedInClientAsync("operator1");
         var operatorHome = new AngleSharp.Html.Parser.HtmlParser().ParseDocument(await operator1.GetStringAsync("/"));
-        Assert.Equal(["", "stores"], operatorHome.QuerySelectorAll("nav a.portal-nav").Select(a => a.GetAttribute("href")!).ToArray());
+        Assert.Equal(["", "stores"], operatorHome.QuerySelectorAll("nav[data-nav] a[data-nav-link]").Select(a => a.GetAttribute("href")!).ToArray());
         Assert.Equal("operator", operatorHome.QuerySelector("[data-dashboard]")!.GetAttribute("data-dashboard"));
         Assert.Equal("4", operatorHome.QuerySelector("[data-metric='shops'] .portal-metric")!.TextContent.Trim()); // operator1's four stores
         var needsAction = operatorHome.QuerySelectorAll(".portal-needs-action li").Select(li => li.TextContent).ToList();

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Security.Cryptography;
 using AngleSharp.Html.Parser;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Configuration;
@@ -24,10 +23,12 @@ public class HostTests : IClassFixture<DefaultPortalFactory>
         var document = new HtmlParser().ParseDocument(html);
 
         Assert.Equal("商户授权门户", document.QuerySelector("h1")!.TextContent.Trim());
-        var nav = document.QuerySelectorAll("nav a.portal-nav").Select(a => (a.GetAttribute("href"), a.TextContent.Trim())).ToList();
+        var nav = document.QuerySelectorAll("nav[data-nav] a[data-nav-link]").Select(a => (a.GetAttribute("href"), a.TextContent.Trim())).ToList();
         // Signed out: only what an operator could open; admin and ops entries appear by role (AdminTests).
-        Assert.Equal(new (string?, string)[] { ("", "home首页"), ("stores", "storefront门店") }, nav);
-        Assert.NotNull(document.QuerySelector("script[src='_framework/blazor.web.js']"));
+        Assert.Equal(new (string?, string)[] { ("", "首页"), ("stores", "门店") }, nav);
+        // The stock .NET 10 script (fingerprinted by MapStaticAssets) and the reconnection dialog.
+        Assert.Matches(@"^_framework/blazor\.web\.[a-z0-9]+\.js$", document.QuerySelector("script[src^='_framework/blazor.web']")!.GetAttribute("src"));
+        Assert.NotNull(document.QuerySelector("dialog#components-reconnect-modal"));
         Assert.Equal("zh-CN", document.DocumentElement.GetAttribute("lang"));
     }
 
@@ -44,8 +45,8 @@ public class HostTests : IClassFixture<DefaultPortalFactory>
     {
         var css = await _factory.CreateClient().GetStringAsync("/css/app.css");
         Assert.Contains(".portal-card", css);
-        var radzen = await _factory.CreateClient().GetAsync("/_content/Radzen.Blazor/Radzen.Blazor.js");
-        Assert.Equal(HttpStatusCode.OK, radzen.StatusCode);
+        var mud = await _factory.CreateClient().GetAsync("/_content/MudBlazor/MudBlazor.min.js");
+        Assert.Equal(HttpStatusCode.OK, mud.StatusCode);
     }
 
     [Fact]
@@ -57,14 +58,13 @@ public class HostTests : IClassFixture<DefaultPortalFactory>
     }
 
     [Fact]
-    public async Task BlazorScript_IsThePinnedAspNetCore9022Asset()
+    public async Task BlazorScript_IsTheStockNet10Asset()
     {
         var response = await _factory.CreateClient().GetAsync("/_framework/blazor.web.js");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/javascript", response.Content.Headers.ContentType!.MediaType);
-        var bytes = await response.Content.ReadAsByteArrayAsync();
-        Assert.Equal(187_546, bytes.Length);
-        Assert.Equal("9e4b324dd37a521ae407524dd291709e5b7bb1355d4d4698e4a047a9b4fe87c2", Convert.ToHexStringLower(SHA256.HashData(bytes)));
+        // .NET 10's script knows the reconnection events ReconnectModal listens to; 9.0's did not.
+        Assert.Contains("components-reconnect-state-changed", await response.Content.ReadAsStringAsync());
     }
 
     [Fact]

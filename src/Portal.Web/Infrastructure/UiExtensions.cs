@@ -2,6 +2,8 @@ using System.Globalization;
 using Microsoft.AspNetCore.Localization;
 using Portal.Web.Components;
 using Portal.Web.Features.Localization;
+using MudBlazor;
+using MudBlazor.Services;
 using Radzen;
 
 namespace Portal.Web.Infrastructure;
@@ -12,11 +14,18 @@ public static class UiExtensions
 
     public static WebApplicationBuilder AddPortalUi(this WebApplicationBuilder builder)
     {
-        // Package assets (_content/Radzen.Blazor) come from the build's static-web-assets manifest in any
+        // Package assets (_content/MudBlazor, _framework/blazor.web.js) come from the build's static-web-assets manifest in any
         // environment when run from build output; a published app has them on disk and this is a no-op.
         builder.WebHost.UseStaticWebAssets();
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddRadzenComponents();
+        builder.Services.AddMudServices(o =>
+        {
+            o.SnackbarConfiguration.PositionClass = Defaults.Classes.Position.BottomCenter;
+            o.SnackbarConfiguration.PreventDuplicates = false;
+            o.SnackbarConfiguration.VisibleStateDuration = 5000;
+            o.SnackbarConfiguration.ShowCloseIcon = true;
+        });
         builder.Services.AddSingleton<UiText>();
         builder.Services.Configure<RequestLocalizationOptions>(o =>
         {
