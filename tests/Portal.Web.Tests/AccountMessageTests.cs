@@ -249,11 +249,13 @@ public sealed class ReleaseTestTests : IAsyncLifetime
         Assert.False(report.Passed);
 
         var readiness = _portal.Services.GetRequiredService<Portal.Web.Features.Admin.ReleaseReadiness>();
-        var readinessReport = await readiness.RunAsync(null, english: false, CancellationToken.None);
+        var readinessReport = await readiness.RunAsync(null, CancellationToken.None);
         var failed = readinessReport.ReleaseResults.Single(r => !r.Succeeded);
         Assert.Equal(("api", "api_query_auth: errcode 61010"), (failed.Case, failed.Detail));
         var check = readinessReport.Checks.Single(c => c.Key == "release_test");
         Assert.Equal(Portal.Web.Features.Admin.CheckStatus.Failed, check.Status);
-        Assert.Contains("授权码已过期", check.Detail);
+        // A typed finding: the text key, the case, and the stored failure the page explains in the reader's language.
+        var finding = Assert.Single(check.Findings);
+        Assert.Equal(("ready.release.failed", "api_query_auth: errcode 61010"), (finding.Key, finding.StoredError));
     }
 }

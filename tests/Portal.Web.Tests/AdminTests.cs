@@ -96,10 +96,11 @@ public sealed class AdminTests(DefaultOnboardingHarness h) : IClassFixture<Defau
             ? Encoding.UTF8.GetString(bytes[3..]).Split("\r\n", StringSplitOptions.RemoveEmptyEntries)
             : Encoding.UTF8.GetString(bytes[3..]).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(3, lines.Length); // header + the two official accounts (both miss required sets); the mini program is filtered out
-        Assert.StartsWith("appid,名称,类型,主体", lines[0]);
+        Assert.StartsWith("AppID,名称,类型,主体", lines[0]);
         var first = lines.Single(l => l.StartsWith("wxcsv0000000000001", StringComparison.Ordinal));
         Assert.Contains("\"'=HYPERLINK(\"\"x\"\")CSVTEST\"", first);   // formula neutralised and quoted
         Assert.Contains("\"甲公司, 上海\"", first);
+        Assert.Contains(",公众号,", first);                               // values in the reader's language, not enum names
         Assert.Contains(",1 2,", first);                                  // granted sets
         Assert.EndsWith(string.Join(' ', required.OfficialAccount.Except([1, 2]).Order()), first); // missing required sets
         var banned = lines.Single(l => l.StartsWith("wxcsv0000000000003", StringComparison.Ordinal));
@@ -110,7 +111,8 @@ public sealed class AdminTests(DefaultOnboardingHarness h) : IClassFixture<Defau
         var english = await admin.GetStringAsync("/admin/authorizers.csv?search=CSVTEST&status=16");
         var englishLines = english.TrimStart('\uFEFF').Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(2, englishLines.Length);
-        Assert.StartsWith("appid,name,kind,principal", englishLines[0]);
+        Assert.StartsWith("AppID,Name,Kind,Principal", englishLines[0]);
+        Assert.Contains(",Official account,", englishLines[1]);
         Assert.StartsWith("wxcsv0000000000003", englishLines[1]);
     }
 

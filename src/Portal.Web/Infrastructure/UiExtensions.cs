@@ -26,7 +26,8 @@ public static class UiExtensions
             o.SnackbarConfiguration.VisibleStateDuration = 5000;
             o.SnackbarConfiguration.ShowCloseIcon = true;
         });
-        builder.Services.AddSingleton<UiText>();
+        builder.Services.AddLocalization();
+        builder.Services.AddTransient<MudLocalizer, PortalMudLocalizer>();
         builder.Services.Configure<RequestLocalizationOptions>(o =>
         {
             o.DefaultRequestCulture = new RequestCulture("zh-CN");

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Localization;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -182,13 +183,14 @@ public sealed class AuthorizerDirectory(IDbContextFactory<PortalDbContext> dbFac
     };
 
     /// <summary>The filtered view as CSV (UTF-8 with BOM so spreadsheet programs read the Chinese names; cells that a spreadsheet would run as formulas are quoted).</summary>
-    public async Task WriteCsvAsync(AuthorizerFilter filter, Stream output, bool english, CancellationToken cancellationToken)
+    public async Task WriteCsvAsync(AuthorizerFilter filter, Stream output, IStringLocalizer texts, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await using var writer = new StreamWriter(output, new UTF8Encoding(encoderShouldEmitUTF8Identifier: true), leaveOpen: true);
-        string[] header = english
-            ? ["appid", "name", "kind", "principal", "verify_type", "account_status", "authorized", "shop", "binding_state", "granted_sets", "missing_required_sets"]
-            : ["appid", "名称", "类型", "主体", "认证类型", "帐号状态", "已授权", "门店", "绑定状态", "已授权权限集", "缺少的必需权限集"];
+        string[] header = ["appid", "name", "kind", "principal", "verify_type", "account_status", "authorized", "shop", "binding_state", "granted_sets", "missing_required_sets"];
+        header = [.. header.Select(column => texts["csv." + column].Value)];
+        var yes = texts["csv.yes"].Value;
+        var no = texts["csv.no"].Value;
         await writer.WriteLineAsync(string.Join(',', header.Select(Cell)));
         var required = onboarding.CurrentValue;
         var query = Query(db, filter).OrderBy(r => r.Id);
@@ -205,9 +207,9 @@ public sealed class AuthorizerDirectory(IDbContextFactory<PortalDbContext> dbFac
                 var missing = required.RequiredFor(row.Kind).Except(sets).Order();
                 string[] cells =
                 [
-                    row.AppId, row.NickName, row.Kind == AuthorizerKind.MiniProgram ? "mini_program" : "official_account", row.PrincipalName ?? string.Empty,
-                    row.VerifyType.ToString(CultureInfo.InvariantCulture), row.AccountStatus.ToString(CultureInfo.InvariantCulture), row.IsAuthorized ? "true" : "false",
-                    row.ShopName ?? string.Empty, row.State?.ToString() ?? string.Empty, string.Join(' ', sets), string.Join(' ', missing),
+                    row.AppId, row.NickName, texts[row.Kind == AuthorizerKind.MiniProgram ? "kind.mp" : "kind.oa"].Value, row.PrincipalName ?? string.Empty,
+                    row.VerifyType.ToString(CultureInfo.InvariantCulture), row.AccountStatus.ToString(CultureInfo.InvariantCulture), row.IsAuthorized ? yes : no,
+                    row.ShopName ?? string.Empty, row.State is { } state ? texts["state." + state].Value : string.Empty, string.Join(' ', sets), string.Join(' ', missing),
                 ];
                 await writer.WriteLineAsync(string.Join(',', cells.Select(Cell)));
             }

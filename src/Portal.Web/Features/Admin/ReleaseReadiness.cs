@@ -8,7 +8,6 @@ using Portal.WeChat.Client.Models;
 using Portal.WeChat.Protocol.Errors;
 using Portal.WeChat.Protocol.Release;
 using Portal.Web.Features.Component;
-using Portal.Web.Features.Localization;
 using Portal.Web.Features.Messages;
 using Portal.Web.Features.WeChat;
 
@@ -21,8 +20,23 @@ public enum CheckStatus
     Failed = 2,
 }
 
+/// <summary>
+/// What a check found, as a text key of the UI's resources and its arguments; <see cref="WeChatErrCode"/> when WeChat
+/// answered with an error (the UI explains it), <see cref="StoredError"/> for a recorded failure.
+/// </summary>
+public sealed record ReadinessFinding(string Key, object[] Arguments, int? WeChatErrCode = null, string? StoredError = null)
+{
+    public static ReadinessFinding Of(string key, params object[] arguments) => new(key, arguments);
+}
+
 /// <summary>One readiness check: what it found and, where WeChat's console wants something, the exact value to paste.</summary>
-public sealed record ReadinessCheck(string Key, CheckStatus Status, string Detail, string? Paste = null);
+public sealed record ReadinessCheck(string Key, CheckStatus Status, IReadOnlyList<ReadinessFinding> Findings, string? Paste = null)
+{
+    public ReadinessCheck(string key, CheckStatus status, ReadinessFinding finding, string? paste = null)
+        : this(key, status, [finding], paste)
+    {
+    }
+}
 
 /// <summary>The checks and the release-test results they were made from.</summary>
 public sealed record ReadinessReport(IReadOnlyList<ReadinessCheck> Checks, IReadOnlyList<ReleaseCaseResult> ReleaseResults);
@@ -51,9 +65,9 @@ public sealed partial class ReleaseReadiness(
 
     public string MessageUrl => portal.CurrentValue.PublicBaseUrl.TrimEnd('/') + EmulatorMounting.MessagePathPattern;
 
-    public async Task<ReadinessReport> RunAsync(string? browsingHost, bool english, CancellationToken cancellationToken)
+    public async Task<ReadinessReport> RunAsync(string? browsingHost, CancellationToken cancellationToken)
     {
-        string L(string key) => UiText.Get(key, english);
+        static ReadinessFinding L(string key, params object[] arguments) => ReadinessFinding.Of(key, arguments);
         var w = wechat.CurrentValue;
         var live = w.Mode == WeChatMode.Live;
         var baseUri = new Uri(portal.CurrentValue.PublicBaseUrl);
@@ -66,47 +80,47 @@ public sealed partial class ReleaseReadiness(
 
         var domainProblem = browsingHost is not null && !string.Equals(browsingHost, baseUri.Host, StringComparison.OrdinalIgnoreCase);
         checks.Add(new("domain", domainProblem ? CheckStatus.Warning : CheckStatus.Ok,
-            domainProblem ? string.Format(L("ready.domain.differs"), browsingHost, baseUri.Host) : L("ready.domain.ok"), baseUri.Host));
+            domainProblem ? L("ready.domain.differs", browsingHost!, baseUri.Host) : L("ready.domain.ok"), baseUri.Host));
 
         var tokenOk = WeChatOptionsValidator.IsToken(w.Token);
         var keyOk = Portal.WeChat.Protocol.Crypto.EncodingAesKey.TryValidate(w.EncodingAesKey, out _);
         checks.Add(new("token_key", tokenOk && keyOk ? CheckStatus.Ok : CheckStatus.Failed,
-            tokenOk && keyOk ? L("ready.token_key.ok") : (tokenOk ? "" : L("ready.token.bad") + " ") + (keyOk ? "" : L("ready.key.bad"))));
+            tokenOk && keyOk ? [L("ready.token_key.ok")] : [.. tokenOk ? [] : new[] { L("ready.token.bad") }, .. keyOk ? [] : new[] { L("ready.key.bad") }]));
 
         var (ticketAt, _, _) = await component.StatusAsync(cancellationToken);
         var age = ticketAt is { } at ? time.GetUtcNow() - at : (TimeSpan?)null;
         checks.Add(age switch
         {
             null => new("ticket", CheckStatus.Failed, L("ready.ticket.none")),
-            { } a when a > TicketFreshness => new("ticket", CheckStatus.Warning, string.Format(L("ready.ticket.old"), (int)a.TotalMinutes)),
-            { } a => new("ticket", CheckStatus.Ok, string.Format(L("ready.ticket.ok"), Math.Max(0, (int)a.TotalMinutes))),
+            { } a when a > TicketFreshness => new("ticket", CheckStatus.Warning, L("ready.ticket.old", (int)a.TotalMinutes)),
+            { } a => new("ticket", CheckStatus.Ok, L("ready.ticket.ok", Math.Max(0, (int)a.TotalMinutes))),
         });
 
-        checks.Add(await ComponentTokenCheckAsync(english, cancellationToken));
+        checks.Add(await ComponentTokenCheckAsync(cancellationToken));
         var results = await ReleaseResultsAsync(cancellationToken);
-        checks.Add(ReleaseTestCheck(results, english));
+        checks.Add(ReleaseTestCheck(results));
         return new ReadinessReport(checks, results);
     }
 
-    private async Task<ReadinessCheck> ComponentTokenCheckAsync(bool english, CancellationToken cancellationToken)
+    private async Task<ReadinessCheck> ComponentTokenCheckAsync(CancellationToken cancellationToken)
     {
         try
         {
             // A real call, not only the cached token: an IP missing from the whitelist fails every API with 61004.
             await component.CallAsync((token, ct) => client.GetAuthorizerListAsync(new GetAuthorizerListRequest(token, 0, 1), ct), cancellationToken);
-            return new("component_token", CheckStatus.Ok, UiText.Get("ready.component.ok", english));
+            return new("component_token", CheckStatus.Ok, ReadinessFinding.Of("ready.component.ok"));
         }
         catch (WeChatApiException ex) when (ex.ErrorCode == WeChatErrorCodes.ClientIpNotRegistered)
         {
-            return new("component_token", CheckStatus.Failed, UiText.Get("ready.component.ip", english) + (ExtractIp(ex.Message) is { } ip ? " " + ip : ""));
+            return new("component_token", CheckStatus.Failed, ReadinessFinding.Of("ready.component.ip", ExtractIp(ex.Message) ?? "?"), ExtractIp(ex.Message));
         }
         catch (WeChatApiException ex)
         {
-            return new("component_token", CheckStatus.Failed, $"{WeChatErrorCatalog.Get(ex.ErrorCode).Describe(english)} (errcode {ex.ErrorCode})");
+            return new("component_token", CheckStatus.Failed, new ReadinessFinding("ready.component.wechat", [], WeChatErrCode: ex.ErrorCode));
         }
         catch (PortalException ex)
         {
-            return new("component_token", CheckStatus.Failed, ex.Describe(english));
+            return new("component_token", CheckStatus.Failed, new ReadinessFinding("failure." + ex.Code, []));
         }
     }
 
@@ -122,25 +136,25 @@ public sealed partial class ReleaseReadiness(
             .OrderBy(r => r.Group).ThenBy(r => r.AppId).ThenBy(r => r.Case).ToList();
     }
 
-    private ReadinessCheck ReleaseTestCheck(IReadOnlyList<ReleaseCaseResult> results, bool english)
+    private ReadinessCheck ReleaseTestCheck(IReadOnlyList<ReleaseCaseResult> results)
     {
         if (results.Count == 0)
         {
-            return new("release_test", CheckStatus.Warning, UiText.Get("ready.release.none", english));
+            return new("release_test", CheckStatus.Warning, ReadinessFinding.Of("ready.release.none"));
         }
 
         var failed = results.Where(r => !r.Succeeded).ToList();
         if (failed.Count > 0)
         {
-            return new("release_test", CheckStatus.Failed, string.Format(UiText.Get("ready.release.failed", english), failed.Count, failed[0].AppId, failed[0].Case, ErrorText.Explain(failed[0].Detail, english)));
+            return new("release_test", CheckStatus.Failed, new ReadinessFinding("ready.release.failed", [failed.Count, failed[0].AppId, failed[0].Case], StoredError: failed[0].Detail));
         }
 
         // A group passes when both of its accounts answered all three cases.
         var passedGroups = results.GroupBy(r => r.Group).Where(g => g.Count() >= 6).Select(g => g.Key).Order().ToList();
         var configured = messages.CurrentValue.ReleaseTestAppIds.Length;
         return passedGroups.Count == 0
-            ? new("release_test", CheckStatus.Warning, UiText.Get("ready.release.partial", english))
-            : new("release_test", CheckStatus.Ok, string.Format(UiText.Get("ready.release.ok", english), string.Join(", ", passedGroups), configured));
+            ? new("release_test", CheckStatus.Warning, ReadinessFinding.Of("ready.release.partial"))
+            : new("release_test", CheckStatus.Ok, ReadinessFinding.Of("ready.release.ok", string.Join(", ", passedGroups), configured));
     }
 
     [GeneratedRegex(@"ip ([0-9a-fA-F\.:]+)")]
