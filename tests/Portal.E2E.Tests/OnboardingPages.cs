@@ -12,44 +12,52 @@ public sealed class OnboardingPages(PortalPage portal)
     public async Task SignInAsync(string userName, string password = DemoPassword)
     {
         await Page.GotoAsync(portal.BaseUrl + "/account/login");
-        await Page.GetByLabel("用户名").FillAsync(userName);
-        await Page.GetByLabel("密码").FillAsync(password);
-        await Page.GetByRole(AriaRole.Button, new() { Name = "登录" }).ClickAsync();
+        // In either language: the walk signs in with the English culture cookie already set.
+        await Page.GetByLabel(new System.Text.RegularExpressions.Regex("用户名|User name")).FillAsync(userName);
+        await Page.GetByLabel(new System.Text.RegularExpressions.Regex("密码|Password")).FillAsync(password);
+        await Page.GetByRole(AriaRole.Button, new() { NameRegex = new System.Text.RegularExpressions.Regex("^(登录|Sign in)$") }).ClickAsync();
         await Page.WaitForURLAsync(portal.BaseUrl + "/");
     }
 
     public async Task OpenStoresAsync()
     {
         await portal.OpenAsync("/stores");
-        await Page.Locator(".portal-grid .rz-data-row").First.WaitForAsync();
+        await Page.Locator("[data-grid='stores'] [data-shop]").First.WaitForAsync();
     }
 
-    public ILocator StoreRow(string name) => Page.Locator(".portal-grid .rz-data-row", new() { HasText = name });
+    public ILocator StoreRow(string name) => Page.Locator("[data-grid='stores'] tbody tr", new() { Has = Page.Locator("[data-shop]", new() { HasText = name }) });
 
-    /// <summary>Opens the bind dialog for a store, picks the account kind, optionally "only this account", creates the invitation.</summary>
-    public async Task CreateInviteAsync(string storeName, string authTypeLabel, string? bizAppId = null)
+    public ILocator Dialog => Page.GetByRole(AriaRole.Dialog);
+
+    /// <summary>Opens the bind dialog for a store, picks the account kind ("公众号", "小程序", "两者皆可"), optionally "only this account", creates the invitation.</summary>
+    public async Task CreateInviteAsync(string storeName, string kindLabel, string? bizAppId = null)
     {
-        await StoreRow(storeName).GetByRole(AriaRole.Button, new() { Name = "绑定微信帐号" }).ClickAsync();
-        var dialog = Page.Locator(".rz-dialog");
-        await dialog.GetByText(authTypeLabel, new() { Exact = true }).ClickAsync();
-        if (bizAppId is not null)
+        await StoreRow(storeName).Locator("[data-bind-shop]").ClickAsync();
+        if (await StoreRow(storeName).Locator("[data-bind-mode='change']").CountAsync() > 0)
         {
-            await dialog.Locator("input[name=biz_appid]").FillAsync(bizAppId);
+            await Page.GetByRole(AriaRole.Button, new() { Name = "继续更换" }).ClickAsync();
         }
 
-        await dialog.GetByRole(AriaRole.Button, new() { Name = "生成授权邀请" }).ClickAsync();
-        await dialog.Locator(".portal-invite-link").WaitForAsync();
+        await Dialog.GetByRole(AriaRole.Radio, new() { Name = kindLabel, Exact = true }).CheckAsync();
+        if (bizAppId is not null)
+        {
+            await Dialog.GetByText("高级选项", new() { Exact = true }).ClickAsync();
+            await Dialog.GetByLabel("仅限此帐号（可选）").FillAsync(bizAppId);
+        }
+
+        await Dialog.GetByRole(AriaRole.Button, new() { Name = "生成授权邀请" }).ClickAsync();
+        await Dialog.Locator("[data-invite-created]").WaitForAsync();
     }
 
     public async Task OpenLaunchPageFromDialogAsync()
     {
-        await Page.Locator(".rz-dialog .portal-open-launch").ClickAsync();
-        await Page.Locator(".portal-public[data-interactive='true']").WaitForAsync();
+        await Dialog.Locator("[data-action='open-launch']").ClickAsync();
+        await Page.Locator("[data-portal-layout='public'][data-interactive='true']").WaitForAsync();
     }
 
     public async Task GoToWeChatAsync()
     {
-        await Page.Locator(".portal-launch-pc").ClickAsync();
+        await Page.Locator("[data-action='launch-pc']").ClickAsync();
         await Page.WaitForURLAsync(url => url.Contains("/_emulator/mp/cgi-bin/componentloginpage", StringComparison.Ordinal));
     }
 

@@ -39,7 +39,7 @@ public sealed class OnboardingTests(BrowserFixture browser) : IAsyncLifetime
         await flow.OpenStoresAsync();
         await portal.ScreenshotAsync("onboarding-1-stores");
 
-        await flow.CreateInviteAsync("好味道餐厅·人民广场店", "仅公众号");
+        await flow.CreateInviteAsync("好味道餐厅·人民广场店", "公众号");
         await portal.ScreenshotAsync("onboarding-2-invite");
         await flow.OpenLaunchPageFromDialogAsync();
         await portal.ScreenshotAsync("onboarding-3-launch");
@@ -50,10 +50,13 @@ public sealed class OnboardingTests(BrowserFixture browser) : IAsyncLifetime
         await flow.ConfirmOnWeChatAsync("wx1a2b3c4d5e6f7001");
 
         await Assertions.Expect(portal.Page.GetByRole(AriaRole.Heading, new() { Name = "授权成功" })).ToBeVisibleAsync();
-        await Assertions.Expect(portal.Page.Locator(".portal-account-card")).ToContainTextAsync("好味道餐厅");
-        await Assertions.Expect(portal.Page.Locator(".portal-account-card")).ToContainTextAsync("上海好味道餐饮管理有限公司");
-        await Assertions.Expect(portal.Page.Locator(".portal-granted tr[data-set='1']")).ToContainTextAsync("消息管理权限");
-        await Assertions.Expect(portal.Page.Locator(".portal-granted tbody tr")).ToHaveCountAsync(6);
+        var card = portal.Page.Locator("[data-appid='wx1a2b3c4d5e6f7001']");
+        await Assertions.Expect(card).ToContainTextAsync("好味道餐厅");
+        await Assertions.Expect(card).ToContainTextAsync("上海好味道餐饮管理有限公司");
+        await Assertions.Expect(portal.Page.Locator("[data-granted] tr[data-set='1']")).ToContainTextAsync("消息管理权限");
+        await Assertions.Expect(portal.Page.Locator("[data-granted] tbody tr")).ToHaveCountAsync(6);
+        // The next step for a signed-in operator: back to the store.
+        await Assertions.Expect(portal.Page.Locator("[data-next='store']")).ToBeVisibleAsync();
         await portal.ScreenshotAsync("onboarding-5-result");
 
         await portal.Page.ReloadAsync();
@@ -72,21 +75,22 @@ public sealed class OnboardingTests(BrowserFixture browser) : IAsyncLifetime
         var (portal, flow) = await OpenAsync();
         await flow.SignInAsync("operator1");
         await flow.OpenStoresAsync();
-        await flow.CreateInviteAsync("晨光咖啡·西湖店", "仅公众号", bizAppId: "wx1a2b3c4d5e6f7103");
+        await flow.CreateInviteAsync("晨光咖啡·西湖店", "公众号", bizAppId: "wx1a2b3c4d5e6f7103");
         await flow.OpenLaunchPageFromDialogAsync();
         await flow.GoToWeChatAsync();
 
         await Assertions.Expect(portal.Page.Locator("label.acct")).ToHaveCountAsync(1);
         await flow.ConfirmOnWeChatAsync("wx1a2b3c4d5e6f7103");
-        await Assertions.Expect(portal.Page.GetByRole(AriaRole.Heading, new() { Name = "授权成功" })).ToBeVisibleAsync();
-        await Assertions.Expect(portal.Page.Locator(".portal-account-card")).ToContainTextAsync("小程序");
-        var missing = portal.Page.Locator(".portal-missing li[data-set='18']");
+        // Partial success: a warning heading, not "授权成功".
+        await Assertions.Expect(portal.Page.GetByRole(AriaRole.Heading, new() { Name = "授权完成，但缺少必需权限" })).ToBeVisibleAsync();
+        await Assertions.Expect(portal.Page.Locator("[data-appid='wx1a2b3c4d5e6f7103']")).ToContainTextAsync("小程序");
+        var missing = portal.Page.Locator("[data-missing] li[data-set='18']");
         await Assertions.Expect(missing).ToContainTextAsync("开发管理与数据分析权限");
         await portal.ScreenshotAsync("onboarding-mp-missing");
 
-        await portal.Page.Locator(".portal-reauth").ClickAsync();
+        await portal.Page.Locator("[data-action='reauthorize']").ClickAsync();
         await Assertions.Expect(portal.Page).ToHaveURLAsync(new Regex("/onboarding/launch\\?invite="));
-        await Assertions.Expect(portal.Page.Locator(".portal-facts")).ToContainTextAsync("wx1a2b3c4d5e6f7103");
+        await Assertions.Expect(portal.Page.Locator("[data-invite-facts]")).ToContainTextAsync("wx1a2b3c4d5e6f7103");
 
         await flow.OpenStoresAsync();
         await Assertions.Expect(flow.StoreRow("晨光咖啡·西湖店").Locator("[data-state]")).ToHaveAttributeAsync("data-state", "PermissionsMissing");
@@ -98,7 +102,7 @@ public sealed class OnboardingTests(BrowserFixture browser) : IAsyncLifetime
         var (portal, flow) = await OpenAsync();
         await flow.SignInAsync("operator1");
         await flow.OpenStoresAsync();
-        await flow.CreateInviteAsync("好味道餐厅·徐家汇店", "公众号或小程序");
+        await flow.CreateInviteAsync("好味道餐厅·徐家汇店", "两者皆可");
         await flow.OpenLaunchPageFromDialogAsync();
         await flow.GoToWeChatAsync();
         await flow.ConfirmOnWeChatAsync("wx1a2b3c4d5e6f7002");
@@ -116,22 +120,52 @@ public sealed class OnboardingTests(BrowserFixture browser) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task LaunchPage_ShowsAQrCodeOfTheMobileLinkWithACountdown()
+    public async Task Phone_OpensTheQrCodesShortLaunchUrlInWeChat_PressesOneButton_AndLandsOnTheResult()
     {
         var (portal, flow) = await OpenAsync();
         await flow.SignInAsync("operator2");
         await flow.OpenStoresAsync();
-        await flow.CreateInviteAsync("花间花店", "仅小程序");
+        await flow.CreateInviteAsync("花间花店", "小程序");
         await flow.OpenLaunchPageFromDialogAsync();
 
-        await portal.Page.Locator(".portal-launch-mobile").ClickAsync();
-        await Assertions.Expect(portal.Page.Locator(".portal-qr img")).ToBeVisibleAsync();
-        Assert.StartsWith("data:image/png;base64,", await portal.Page.Locator(".portal-qr img").GetAttributeAsync("src"));
-        var href = await portal.Page.Locator(".portal-mobile-link").GetAttributeAsync("href");
-        Assert.Matches("/_emulator/open/wxaopen/safe/bindcomponent\\?action=bindcomponent&no_scan=1&component_appid=.+&auth_type=2&category_id_list=17%7C18%7C19%7C30#wechat_redirect$", href);
-        var seconds = int.Parse((await portal.Page.Locator(".portal-countdown").GetAttributeAsync("data-seconds"))!);
-        Assert.InRange(seconds, 1700, 1800);
-        await Assertions.Expect(portal.Page.Locator(".portal-countdown")).Not.ToHaveAttributeAsync("data-seconds", seconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        await portal.ScreenshotAsync("onboarding-mobile-qr");
+        // The QR code carries this page's own address, not WeChat's ~600-character link.
+        var qr = portal.Page.Locator("[data-launch-qr] img");
+        await Assertions.Expect(qr).ToBeVisibleAsync();
+        Assert.StartsWith("data:image/png;base64,", await qr.GetAttributeAsync("src"));
+        var launchUrl = (await qr.GetAttributeAsync("data-qr-url"))!;
+        Assert.Equal(portal.Page.Url, launchUrl);
+        Assert.True(launchUrl.Length < 300, launchUrl); // the bindcomponent link it replaces is about 600 characters
+        await portal.ScreenshotAsync("onboarding-launch-desktop");
+
+        // The administrator scans it with WeChat on a phone: no Referer from the scan, one button on our page.
+        await using var phone = await browser.Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            ViewportSize = new ViewportSize { Width = 390, Height = 844 },
+            IsMobile = true,
+            HasTouch = true,
+            UserAgent = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.50(0x1800323c) NetType/WIFI Language/zh_CN",
+            Locale = "zh-CN",
+        });
+        var page = new PortalPage(await phone.NewPageAsync(), _portal.BaseUrl);
+        var navigations = 0;
+        page.Page.FrameNavigated += (_, frame) => navigations += frame == page.Page.MainFrame ? 1 : 0;
+        await page.Page.GotoAsync(launchUrl);
+        await page.WaitForInteractivityAsync();
+        await Assertions.Expect(page.Page.Locator("[data-action='launch-pc']")).ToHaveCountAsync(0);
+        await page.ScreenshotAsync("onboarding-launch-phone");
+        await page.Page.GetByRole(AriaRole.Button, new() { Name = "在微信中授权" }).ClickAsync();
+        await page.Page.WaitForURLAsync(url => url.Contains("/safe/bindcomponent", StringComparison.Ordinal));
+        await Assertions.Expect(page.Page.GetByRole(AriaRole.Heading, new() { Name = "微信内授权" })).ToBeVisibleAsync();
+        await page.ScreenshotAsync("onboarding-wechat-phone");
+        await page.Page.Locator("label.acct:has(input[value='wx1a2b3c4d5e6f7101'])").ClickAsync();
+        await page.Page.GetByRole(AriaRole.Button, new() { Name = "确认授权" }).ClickAsync();
+        await page.Page.WaitForURLAsync(url => url.Contains("/onboarding/callback", StringComparison.Ordinal));
+        await Assertions.Expect(page.Page.Locator("[data-outcome]")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Page.Locator("[data-appid='wx1a2b3c4d5e6f7101']")).ToBeVisibleAsync();
+        // The account administrator is no portal user: told what to do next, in the public layout.
+        await Assertions.Expect(page.Page.Locator("[data-next='operator']")).ToBeVisibleAsync();
+        Assert.True(navigations < 10, $"{navigations} navigations: a redirect loop");
+        Assert.True(await page.Page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"));
+        await page.ScreenshotAsync("onboarding-result-phone");
     }
 }

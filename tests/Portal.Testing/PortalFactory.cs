@@ -134,3 +134,16 @@ public static class PortalFactoryExtensions
         }
     }
 }
+
+public static class PortalPrincipals
+{
+    /// <summary>The principal the portal's sign-in would give a seeded user (id, name, roles, security stamp).</summary>
+    public static async Task<System.Security.Claims.ClaimsPrincipal> PrincipalAsync(this PortalFactory factory, string userName)
+    {
+        using var scope = factory.Services.CreateScope();
+        var users = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<Portal.Data.Entities.PortalUser>>();
+        var principals = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.IUserClaimsPrincipalFactory<Portal.Data.Entities.PortalUser>>();
+        var user = await users.FindByNameAsync(userName) ?? throw new InvalidOperationException($"no user {userName}");
+        return await principals.CreateAsync(user);
+    }
+}

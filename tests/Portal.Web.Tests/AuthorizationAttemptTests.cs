@@ -90,7 +90,8 @@ public sealed class AuthorizationAttemptTests(AuthorizationAttemptTests.Harness 
     {
         h.Emulator.PushTimingOverride = AuthorizationPushTiming.Concurrent;
         var redirect = await h.AuthorizeAsync(await h.InviteAsync("晨光咖啡·滨江店"), "wx1a2b3c4d5e6f7103");
-        Assert.Contains("授权成功", (await h.CallbackAsync(redirect)).Html);
+        // This mini program cannot grant set 18 (held by another platform): a partial success, with its own heading.
+        Assert.Contains("授权完成，但缺少必需权限", (await h.CallbackAsync(redirect)).Html);
         var calls = h.QueryAuthCalls;
 
         var fresh = h.Emulator.MintAuthCode("wx1a2b3c4d5e6f7002").Code;
@@ -102,7 +103,7 @@ public sealed class AuthorizationAttemptTests(AuthorizationAttemptTests.Harness 
 
         var again = await h.CallbackAsync(redirect);
         Assert.Equal(HttpStatusCode.OK, again.Status);
-        Assert.Contains("授权成功", again.Html);
+        Assert.Contains("授权完成，但缺少必需权限", again.Html);
         Assert.Equal(calls, h.QueryAuthCalls);
     }
 

@@ -20,6 +20,7 @@ public static class OnboardingExtensions
         builder.Services.AddSingleton<InviteTokens>();
         builder.Services.AddSingleton<AuthorizationExchanger>();
         builder.Services.AddSingleton<OnboardingService>();
+        builder.Services.AddSingleton<StoreDirectory>();
         builder.Services.AddSingleton<InboxSignal>();
         builder.Services.AddSingleton<InboxProcessor>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<InboxProcessor>());

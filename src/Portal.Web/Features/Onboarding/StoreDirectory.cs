@@ -1,0 +1,135 @@
+using System.Security.Claims;
+using Microsoft.EntityFrameworkCore;
+using Portal.Data;
+using Portal.Data.Entities;
+using Portal.Web.Features.Identity;
+
+namespace Portal.Web.Features.Onboarding;
+
+/// <summary>What the store list can be sorted by.</summary>
+public enum StoreSort
+{
+    Id,
+    Name,
+    City,
+    AccountName,
+    State,
+    UpdatedAt,
+}
+
+/// <summary>One page of the store list as the user may see it: search, state filter, typed sort, zero-based page.</summary>
+public sealed record StoreQuery(string? Search = null, BindingState? State = null, StoreSort Sort = StoreSort.Id, bool Descending = false, int Page = 0, int PageSize = 20);
+
+/// <summary>A page of rows and the number of rows over all pages.</summary>
+public sealed record PageOf<T>(IReadOnlyList<T> Items, int Total);
+
+/// <summary>A store in the list. <see cref="State"/> is what people should read: "pending" only while an invitation is live.</summary>
+public sealed record StoreRow(int Id, string Name, string City, BindingState State, DateTimeOffset? UpdatedAt, string? AccountAppId, string? AccountName, string? AccountHeadImg, AuthorizerKind? AccountKind);
+
+/// <summary>A store's page: the store, its bound account, its live invitation and its history.</summary>
+public sealed record StoreDetail(int Id, string Name, string City, BindingState State, AuthorizerView? Account, LiveInvite? Invite, IReadOnlyList<BindingEvent> History);
+
+/// <summary>The invitation that makes a store "pending", until it expires or is used.</summary>
+public sealed record LiveInvite(Guid Id, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt, string CreatedBy);
+
+/// <summary>
+/// The stores a user may see, for the list and the store page. "Invited" and "authorizing" are shown only while the
+/// store has a live invitation (open and not expired): a cancelled or refused authorization leaves a stored state
+/// that would otherwise say "pending" for good.
+/// </summary>
+public sealed class StoreDirectory(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider time)
+{
+    public async Task<PageOf<StoreRow>> ListAsync(ClaimsPrincipal user, StoreQuery query, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var now = time.GetUtcNow();
+        var shops = ShopAccess.VisibleShops(db, user).AsNoTracking();
+        if (!string.IsNullOrWhiteSpace(query.Search))
+        {
+            var term = query.Search.Trim();
+            shops = shops.Where(s => s.Name.Contains(term) || s.City.Contains(term)
+                || (s.Binding != null && s.Binding.Authorizer != null && (s.Binding.Authorizer.NickName.Contains(term) || s.Binding.Authorizer.AppId.Contains(term))));
+        }
+
+        var rows = shops.Select(s => new
+        {
+            Shop = s,
+            s.Binding,
+            Live = db.Invites.Any(i => i.ShopId == s.Id && i.Status == InviteStatus.Open && i.ExpiresAt > now),
+        });
+
+        if (query.State is { } state)
+        {
+            rows = state switch
+            {
+                BindingState.Unbound => rows.Where(r => r.Binding == null || r.Binding.State == BindingState.Unbound
+                    || ((r.Binding.State == BindingState.Invited || r.Binding.State == BindingState.Authorizing) && !r.Live && r.Binding.AuthorizerId == null)),
+                BindingState.Invited or BindingState.Authorizing => rows.Where(r => r.Binding != null && r.Binding.State == state && r.Live),
+                BindingState.Active => rows.Where(r => r.Binding != null && (r.Binding.State == state
+                    || ((r.Binding.State == BindingState.Invited || r.Binding.State == BindingState.Authorizing) && !r.Live && r.Binding.AuthorizerId != null))),
+                _ => rows.Where(r => r.Binding != null && r.Binding.State == state),
+            };
+        }
+
+        var total = await rows.CountAsync(cancellationToken);
+        var d = query.Descending;
+        rows = query.Sort switch
+        {
+            StoreSort.Name => d ? rows.OrderByDescending(r => r.Shop.Name) : rows.OrderBy(r => r.Shop.Name),
+            StoreSort.City => d ? rows.OrderByDescending(r => r.Shop.City) : rows.OrderBy(r => r.Shop.City),
+            StoreSort.AccountName => d ? rows.OrderByDescending(r => r.Binding!.Authorizer!.NickName) : rows.OrderBy(r => r.Binding!.Authorizer!.NickName),
+            StoreSort.State => d ? rows.OrderByDescending(r => r.Binding!.State) : rows.OrderBy(r => r.Binding!.State),
+            StoreSort.UpdatedAt => d ? rows.OrderByDescending(r => r.Binding!.UpdatedAt) : rows.OrderBy(r => r.Binding!.UpdatedAt),
+            _ => d ? rows.OrderByDescending(r => r.Shop.Id) : rows.OrderBy(r => r.Shop.Id),
+        };
+
+        var size = Math.Clamp(query.PageSize, 1, 200);
+        var page = await rows.Skip(Math.Max(0, query.Page) * size).Take(size)
+            .Select(r => new
+            {
+                r.Shop.Id,
+                r.Shop.Name,
+                r.Shop.City,
+                State = r.Binding == null ? BindingState.Unbound : r.Binding.State,
+                HasAccount = r.Binding != null && r.Binding.AuthorizerId != null,
+                r.Live,
+                UpdatedAt = r.Binding == null ? (DateTimeOffset?)null : r.Binding.UpdatedAt,
+                AppId = r.Binding != null && r.Binding.Authorizer != null ? r.Binding.Authorizer.AppId : null,
+                NickName = r.Binding != null && r.Binding.Authorizer != null ? r.Binding.Authorizer.NickName : null,
+                HeadImg = r.Binding != null && r.Binding.Authorizer != null ? r.Binding.Authorizer.HeadImg : null,
+                Kind = r.Binding != null && r.Binding.Authorizer != null ? r.Binding.Authorizer.Kind : (AuthorizerKind?)null,
+            })
+            .ToListAsync(cancellationToken);
+        return new PageOf<StoreRow>(
+            page.Select(r => new StoreRow(r.Id, r.Name, r.City, Shown(r.State, r.Live, r.HasAccount), r.UpdatedAt, r.AppId, r.NickName, r.HeadImg, r.Kind)).ToList(),
+            total);
+    }
+
+    /// <summary>The store's page, or null when the user may not see it (or it does not exist).</summary>
+    public async Task<StoreDetail?> DetailAsync(ClaimsPrincipal user, int shopId, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var shop = await ShopAccess.VisibleShops(db, user).AsNoTracking().Include(s => s.Binding).ThenInclude(b => b!.Authorizer)
+            .FirstOrDefaultAsync(s => s.Id == shopId, cancellationToken);
+        if (shop is null)
+        {
+            return null;
+        }
+
+        var now = time.GetUtcNow();
+        var live = await db.Invites.AsNoTracking().Where(i => i.ShopId == shopId && i.Status == InviteStatus.Open && i.ExpiresAt > now)
+            .OrderByDescending(i => i.CreatedAt).Select(i => new LiveInvite(i.Id, i.CreatedAt, i.ExpiresAt, i.CreatedBy)).FirstOrDefaultAsync(cancellationToken);
+        var history = await db.BindingEvents.AsNoTracking().Where(e => e.ShopId == shopId)
+            .OrderByDescending(e => e.At).ThenByDescending(e => e.Id).Take(200).ToListAsync(cancellationToken);
+        var a = shop.Binding?.Authorizer;
+        var account = a is null ? null : new AuthorizerView(a.AppId, a.Kind, a.NickName, a.HeadImg, a.UserName, a.PrincipalName, a.VerifyType, a.AccountStatus, a.LastSyncedAt is not null);
+        var state = Shown(shop.Binding?.State ?? BindingState.Unbound, live is not null, shop.Binding?.AuthorizerId is not null);
+        return new StoreDetail(shop.Id, shop.Name, shop.City, state, account, live, history);
+    }
+
+    /// <summary>A pending state without a live invitation falls back to what the store has: its account, or nothing.</summary>
+    public static BindingState Shown(BindingState stored, bool liveInvite, bool hasAccount)
+        => stored is BindingState.Invited or BindingState.Authorizing && !liveInvite
+            ? (hasAccount ? BindingState.Active : BindingState.Unbound)
+            : stored;
+}
