@@ -10,6 +10,8 @@ using Portal.Web.Infrastructure;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddPortalConfiguration();
+builder.AddPortalSecurity();
+builder.AddPortalRateLimiting();
 builder.AddPortalData();
 builder.AddPortalIdentity();
 builder.AddPortalOnboarding();
@@ -22,6 +24,7 @@ builder.AddPortalHealth();
 
 var app = builder.Build();
 
+app.UsePortalSecurity();
 app.UsePortalPipeline();
 app.MapPortalHealth();
 app.MapBlazorScript();

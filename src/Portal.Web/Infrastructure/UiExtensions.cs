@@ -50,6 +50,7 @@ public static class UiExtensions
 
         app.UseRequestLocalization();
         app.UseAuthentication();
+        app.UseRateLimiter();
         app.UseAuthorization();
         app.UseAntiforgery();
         return app;
@@ -58,6 +59,10 @@ public static class UiExtensions
     private static bool IsMachinePath(PathString path)
         => path.StartsWithSegments("/api") || path.StartsWithSegments("/wechat") || path.StartsWithSegments("/_emulator")
            || path.StartsWithSegments("/healthz") || path.StartsWithSegments("/admin/authorizers.csv") || path.StartsWithSegments("/_framework");
+
+    /// <summary>A path on this site (the rules of <c>LocalRedirect</c>: not <c>//host</c>, not <c>/\host</c>), else <c>/</c>.</summary>
+    public static string SafeLocalUrl(string? url)
+        => url is { Length: > 0 and <= 2048 } && url[0] == '/' && (url.Length == 1 || (url[1] != '/' && url[1] != '\\')) && !url.Any(char.IsControl) ? url : "/";
 
     public static WebApplication MapPortalUi(this WebApplication app)
     {
@@ -69,8 +74,7 @@ public static class UiExtensions
                 CookieRequestCultureProvider.DefaultCookieName,
                 CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(chosen)),
                 new CookieOptions { Expires = DateTimeOffset.UtcNow.AddYears(1), HttpOnly = true, SameSite = SameSiteMode.Lax, IsEssential = true });
-            var target = returnUrl is { Length: > 0 } && returnUrl.StartsWith('/') && !returnUrl.StartsWith("//", StringComparison.Ordinal) ? returnUrl : "/";
-            return Results.LocalRedirect(target);
+            return Results.LocalRedirect(SafeLocalUrl(returnUrl));
         });
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;

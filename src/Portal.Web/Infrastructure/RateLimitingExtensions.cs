@@ -1,0 +1,134 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Portal.Web.Features.Localization;
+
+namespace Portal.Web.Infrastructure;
+
+/// <summary>
+/// The framework's rate limiter for HTTP endpoints (policies <see cref="LoginPolicy"/> and <see cref="TokenApiPolicy"/>),
+/// and <see cref="ActionRateLimiter"/> for actions taken inside a Blazor circuit, which no HTTP middleware sees.
+/// A refusal is a 429 with <c>Retry-After</c>: JSON for APIs, a page for browsers.
+/// </summary>
+public static class RateLimitingExtensions
+{
+    public const string LoginPolicy = "login";
+    public const string TokenApiPolicy = "token-api";
+
+    public static IHostApplicationBuilder AddPortalRateLimiting(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.SectionName).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<RateLimitOptions>, RateLimitOptionsValidator>();
+        builder.Services.TryAddSingleton<ActionRateLimiter>();
+        builder.Services.AddOptions<Microsoft.AspNetCore.Identity.IdentityOptions>().PostConfigure<IOptions<RateLimitOptions>>((o, limits) =>
+        {
+            o.Lockout.MaxFailedAccessAttempts = limits.Value.LockoutAfterFailures;
+            o.Lockout.DefaultLockoutTimeSpan = limits.Value.LockoutDuration;
+        });
+        builder.Services.AddRateLimiter(o =>
+        {
+            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            // Only form posts count: showing the sign-in page is free.
+            o.AddPolicy(LoginPolicy, context => HttpMethods.IsPost(context.Request.Method)
+                ? Window(context, "login", Rule(context, r => r.LoginPerIp), ClientAddress(context))
+                : RateLimitPartition.GetNoLimiter("login:get"));
+            o.AddPolicy(TokenApiPolicy, context => Window(context, "token", Rule(context, r => r.TokenApiPerIp), ClientAddress(context)));
+            o.OnRejected = (context, cancellationToken) => WriteTooManyRequestsAsync(
+                context.HttpContext,
+                context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retry) ? retry : TimeSpan.FromMinutes(1),
+                cancellationToken);
+        });
+        return builder;
+    }
+
+    /// <summary>The address the request came from (after forwarded headers from known proxies).</summary>
+    public static string ClientAddress(HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+
+    /// <summary>429 with Retry-After in whole seconds; JSON for <c>/api</c>, a small page in the reader's language otherwise.</summary>
+    public static async ValueTask WriteTooManyRequestsAsync(HttpContext context, TimeSpan retryAfter, CancellationToken cancellationToken)
+    {
+        var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
+        var response = context.Response;
+        response.StatusCode = StatusCodes.Status429TooManyRequests;
+        response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        response.Headers.CacheControl = "no-store";
+        if (context.Request.Path.StartsWithSegments("/api"))
+        {
+            await response.WriteAsJsonAsync(new { error = "rate_limited", retryAfterSeconds = seconds }, cancellationToken);
+            return;
+        }
+
+        var english = UiText.IsEnglish;
+        var title = WebUtility.HtmlEncode(UiText.Get("ratelimit.title", english));
+        var body = WebUtility.HtmlEncode(string.Format(CultureInfo.InvariantCulture, UiText.Get("ratelimit.body", english), seconds));
+        response.ContentType = "text/html; charset=utf-8";
+        await response.WriteAsync(
+            $"<!DOCTYPE html><html lang=\"{(english ? "en" : "zh-CN")}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+            + $"<title>{title}</title><link rel=\"stylesheet\" href=\"/css/app.css\"></head><body><main class=\"portal-main\"><h1 class=\"portal-h1\">{title}</h1>"
+            + $"<p class=\"portal-rate-limited\" data-retry-after=\"{seconds}\">{body}</p><p><a href=\"/\">↩</a></p></main></body></html>",
+            cancellationToken);
+    }
+
+    private static RateLimitRule Rule(HttpContext context, Func<RateLimitOptions, RateLimitRule> pick)
+        => pick(context.RequestServices.GetRequiredService<IOptionsMonitor<RateLimitOptions>>().CurrentValue);
+
+    private static RateLimitPartition<string> Window(HttpContext context, string name, RateLimitRule rule, string key)
+        => RateLimitPartition.GetFixedWindowLimiter($"{name}:{rule.PermitLimit}:{rule.Window.Ticks}:{key}", _ => new FixedWindowRateLimiterOptions
+        {
+            PermitLimit = rule.PermitLimit,
+            Window = rule.Window,
+            QueueLimit = 0,
+            AutoReplenishment = true,
+        });
+}
+
+/// <summary>
+/// Limits for actions inside a Blazor circuit (launch clicks, invitations, failed sign-ins per address and account):
+/// fixed windows from <see cref="RateLimitOptions"/>, one partition per key.
+/// </summary>
+public sealed class ActionRateLimiter(IOptionsMonitor<RateLimitOptions> options) : IDisposable
+{
+    private readonly ConcurrentDictionary<string, PartitionedRateLimiter<string>> _limiters = new();
+
+    /// <summary>Takes one permit for <paramref name="key"/> under the named rule; false (with how long to wait) when none is left.</summary>
+    public bool TryAcquire(string ruleName, string key, out TimeSpan retryAfter)
+    {
+        var rule = RuleOf(ruleName);
+        var limiter = _limiters.GetOrAdd($"{ruleName}:{rule.PermitLimit}:{rule.Window.Ticks}", _ => PartitionedRateLimiter.Create<string, string>(k =>
+            RateLimitPartition.GetFixedWindowLimiter(k, _ => new FixedWindowRateLimiterOptions { PermitLimit = rule.PermitLimit, Window = rule.Window, QueueLimit = 0 })));
+        using var lease = limiter.AttemptAcquire(key);
+        retryAfter = lease.IsAcquired ? TimeSpan.Zero : lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : rule.Window;
+        return lease.IsAcquired;
+    }
+
+    /// <summary>True when <paramref name="key"/> has no permit left under the rule, without taking one.</summary>
+    public bool IsExhausted(string ruleName, string key, out TimeSpan retryAfter)
+    {
+        var rule = RuleOf(ruleName);
+        if (_limiters.TryGetValue($"{ruleName}:{rule.PermitLimit}:{rule.Window.Ticks}", out var limiter)
+            && limiter.GetStatistics(key) is { CurrentAvailablePermits: <= 0 })
+        {
+            retryAfter = rule.Window;
+            return true;
+        }
+
+        retryAfter = TimeSpan.Zero;
+        return false;
+    }
+
+    private RateLimitRule RuleOf(string ruleName)
+        => options.CurrentValue.Rules.FirstOrDefault(r => r.Key == ruleName).Rule
+           ?? throw new ArgumentException($"no rate-limit rule {ruleName}", nameof(ruleName));
+
+    public void Dispose()
+    {
+        foreach (var limiter in _limiters.Values)
+        {
+            limiter.Dispose();
+        }
+    }
+}
