@@ -4,6 +4,7 @@ using Portal.Web.Features.Identity;
 using Portal.Web.Features.KeepAlive;
 using Portal.Web.Features.Messages;
 using Portal.Web.Features.Onboarding;
+using Portal.Web.Features.Pushes;
 using Portal.Web.Features.WeChat;
 using Portal.Web.Infrastructure;
 
@@ -15,6 +16,7 @@ builder.AddPortalRateLimiting();
 builder.AddPortalData();
 builder.AddPortalIdentity();
 builder.AddPortalOnboarding();
+builder.AddPortalPushes();
 builder.AddPortalKeepAlive();
 builder.AddPortalMessages();
 builder.AddPortalAdmin();

@@ -24,6 +24,7 @@ public static class RateLimitingExtensions
         builder.Services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.SectionName).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<RateLimitOptions>, RateLimitOptionsValidator>();
         builder.Services.TryAddSingleton<ActionRateLimiter>();
+        builder.Services.AddSingleton<ActionLimits>();
         builder.Services.AddOptions<Microsoft.AspNetCore.Identity.IdentityOptions>().PostConfigure<IOptions<RateLimitOptions>>((o, limits) =>
         {
             o.Lockout.MaxFailedAccessAttempts = limits.Value.LockoutAfterFailures;

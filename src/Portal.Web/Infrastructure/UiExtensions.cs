@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Localization;
 using Portal.Web.Components;
+using Portal.Web.Features.Component;
 using Portal.Web.Features.Localization;
 using Radzen;
 
@@ -32,7 +33,21 @@ public static class UiExtensions
     {
         if (!app.Environment.IsDevelopment())
         {
-            app.UseExceptionHandler("/error", createScopeForErrors: true);
+            app.UseExceptionHandler(new ExceptionHandlerOptions
+            {
+                ExceptionHandlingPath = "/error",
+                CreateScopeForErrors = true,
+                // A refusal the portal explains (a typed failure) or a malformed request is the caller's doing: 4xx, never 5xx.
+                StatusCodeSelector = ex => ex switch
+                {
+                    PortalException { Code: "forbidden" } => StatusCodes.Status403Forbidden,
+                    PortalException { Code: ActionLimits.Code } => StatusCodes.Status429TooManyRequests,
+                    PortalException => StatusCodes.Status400BadRequest,
+                    BadHttpRequestException bad => bad.StatusCode,
+                    Microsoft.AspNetCore.Antiforgery.AntiforgeryValidationException => StatusCodes.Status400BadRequest,
+                    _ => StatusCodes.Status500InternalServerError,
+                },
+            });
         }
 
         // An address nobody serves gets the portal's own "page not found" (status 404 kept), not the browser's blank
