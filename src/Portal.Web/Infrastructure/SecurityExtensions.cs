@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Identity;
@@ -51,16 +50,11 @@ public static class SecurityExtensions
         builder.Services.AddOptions<CookiePolicyOptions>().Configure<IOptions<PortalOptions>>((o, portal) =>
         {
             o.MinimumSameSitePolicy = SameSiteMode.Lax;
+            // Marks every cookie (antiforgery, culture, auth) Secure; unlike AntiforgeryOptions' own setting it never
+            // throws on a plain-http request (a health probe behind the proxy).
             o.Secure = IsHttps(portal.Value) ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
         });
         builder.Services.AddOptions<CookieAuthenticationOptions>(IdentityConstants.ApplicationScheme).PostConfigure<IOptions<PortalOptions>>((o, portal) =>
-        {
-            if (IsHttps(portal.Value))
-            {
-                o.Cookie.SecurePolicy = CookieSecurePolicy.Always;
-            }
-        });
-        builder.Services.AddOptions<AntiforgeryOptions>().PostConfigure<IOptions<PortalOptions>>((o, portal) =>
         {
             if (IsHttps(portal.Value))
             {
