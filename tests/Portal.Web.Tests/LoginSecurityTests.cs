@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using AngleSharp.Html.Parser;
 using Microsoft.AspNetCore.Identity;
@@ -180,6 +181,30 @@ public sealed class LoginSecurityTests
         using var json = JsonDocument.Parse(await last.Content.ReadAsStringAsync());
         Assert.Equal("rate_limited", json.RootElement.GetProperty("error").GetString());
         Assert.True(json.RootElement.GetProperty("retryAfterSeconds").GetInt32() > 0);
+    }
+
+    [Fact]
+    public async Task InvitationApi_IsRateLimitedPerUser_WithJson()
+    {
+        using var factory = new ClientAddressPortalFactory(LowLimits);
+        int shopId;
+        await using (var db = await factory.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync())
+        {
+            var userId = await db.Users.Where(u => u.UserName == "operator1").Select(u => u.Id).SingleAsync();
+            shopId = await db.OperatorShops.Where(s => s.UserId == userId).Select(s => s.ShopId).FirstAsync();
+        }
+
+        var client = await factory.SignInAsync("operator1");
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 3; i++)
+        {
+            statuses.Add((await client.PostAsJsonAsync($"/api/shops/{shopId}/invites", new { authType = 1 })).StatusCode);
+        }
+
+        Assert.Equal([HttpStatusCode.Created, HttpStatusCode.Created, HttpStatusCode.TooManyRequests], statuses);
+        var refused = await client.PostAsJsonAsync($"/api/shops/{shopId}/invites", new { authType = 1 });
+        Assert.NotNull(refused.Headers.RetryAfter);
+        Assert.Contains("rate_limited", await refused.Content.ReadAsStringAsync());
     }
 
     [Fact]

@@ -18,6 +18,7 @@ public static class RateLimitingExtensions
 {
     public const string LoginPolicy = "login";
     public const string TokenApiPolicy = "token-api";
+    public const string InvitesPolicy = "invites";
 
     public static IHostApplicationBuilder AddPortalRateLimiting(this IHostApplicationBuilder builder)
     {
@@ -38,6 +39,10 @@ public static class RateLimitingExtensions
                 ? Window(context, "login", Rule(context, r => r.LoginPerIp), ClientAddress(context))
                 : RateLimitPartition.GetNoLimiter("login:get"));
             o.AddPolicy(TokenApiPolicy, context => Window(context, "token", Rule(context, r => r.TokenApiPerIp), ClientAddress(context)));
+            // Invitations through the HTTP API: per signed-in user (the same limit as the bind dialog's, counted apart).
+            o.AddPolicy(InvitesPolicy, context => context.User.Identity is { IsAuthenticated: true, Name: { } name }
+                ? Window(context, "invites-user", Rule(context, r => r.InvitesPerUser), name.ToUpperInvariant())
+                : Window(context, "invites-ip", Rule(context, r => r.InvitesPerIp), ClientAddress(context)));
             o.OnRejected = (context, cancellationToken) => WriteTooManyRequestsAsync(
                 context.HttpContext,
                 context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retry) ? retry : TimeSpan.FromMinutes(1),
