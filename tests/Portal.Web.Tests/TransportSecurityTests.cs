@@ -61,6 +61,10 @@ public sealed class TransportSecurityTests(DefaultPortalFactory factory) : IClas
         }
 
         Assert.StartsWith("text/csv", responses.Single(r => r.What == "CSV export").Response.Content.Headers.ContentType!.ToString());
+        foreach (var what in new[] { "CSV export", "token API refusal", "admin page", "sign-in page", "event URL refusal" })
+        {
+            Assert.True(responses.Single(r => r.What == what).Response.Headers.CacheControl?.NoStore == true, $"{what}: not no-store");
+        }
     }
 
     [Fact]

@@ -78,7 +78,15 @@ public static class SecurityExtensions
         {
             context.Response.OnStarting(static state =>
             {
-                var headers = ((HttpContext)state).Response.Headers;
+                var http = (HttpContext)state;
+                var headers = http.Response.Headers;
+                // Tokens (token API), exports and signed-in pages must not linger in a browser or proxy cache; static
+                // assets set their own caching.
+                if (string.IsNullOrEmpty(headers.CacheControl) && !IsStaticAsset(http.Request.Path))
+                {
+                    headers.CacheControl = "no-store";
+                }
+
                 headers.ContentSecurityPolicy = ContentSecurityPolicy;
                 headers.XContentTypeOptions = "nosniff";
                 headers.XFrameOptions = "DENY";
@@ -101,6 +109,10 @@ public static class SecurityExtensions
         app.UseCookiePolicy();
         return app;
     }
+
+    private static bool IsStaticAsset(PathString path)
+        => path.StartsWithSegments("/_framework") || path.StartsWithSegments("/_content") || path.StartsWithSegments("/css")
+           || path.StartsWithSegments("/favicon.svg");
 
     public static bool IsHttps(PortalOptions portal)
         => Uri.TryCreate(portal.PublicBaseUrl, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttps;
