@@ -24,10 +24,12 @@ public sealed class EmulatorProtectionTests(DefaultPortalFactory factory) : ICla
     {
         using var production = new ProductionFactory(null);
         var ex = Assert.ThrowsAny<Exception>(() => production.CreateClient());
-        var validation = ex as OptionsValidationException ?? ex.InnerException as OptionsValidationException;
-        Assert.NotNull(validation);
-        Assert.Contains("WeChat:Mode", validation!.Message);
-        Assert.Contains("WeChat:Emulator:AllowInProduction", validation.Message);
+        var message = StartFailure.MessageOf(ex, () => new Portal.Web.Features.WeChat.EmulatorInProductionValidator(
+                new Microsoft.Extensions.Hosting.Internal.HostingEnvironment { EnvironmentName = "Production" },
+                StartFailure.Configuration(new Dictionary<string, string?>()))
+            .Validate(null, new Portal.Web.Features.WeChat.WeChatOptions()).FailureMessage);
+        Assert.Contains("WeChat:Mode", message);
+        Assert.Contains("WeChat:Emulator:AllowInProduction", message);
     }
 
     [Fact]

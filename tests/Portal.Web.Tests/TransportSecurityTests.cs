@@ -137,9 +137,11 @@ public sealed class TransportSecurityTests(DefaultPortalFactory factory) : IClas
     [Fact]
     public void ForwardedHeaders_AnUnparsableProxy_StopsStartNamingTheKey()
     {
-        using var bad = new PortalFactory(new Dictionary<string, string?> { ["Portal:ForwardedHeaders:KnownProxies:0"] = "not-an-ip" });
+        var settings = new Dictionary<string, string?> { ["Portal:ForwardedHeaders:KnownProxies:0"] = "not-an-ip" };
+        using var bad = new PortalFactory(settings);
         var ex = Assert.ThrowsAny<Exception>(() => bad.CreateClient());
-        Assert.Contains("Portal:ForwardedHeaders:KnownProxies:0 must be an IP address", ex.ToString());
+        var message = StartFailure.MessageOf(ex, () => new ForwardedHeadersSettingsValidator().Validate(null, StartFailure.Bind<ForwardedHeadersSettings>(settings, ForwardedHeadersSettings.SectionName)).FailureMessage);
+        Assert.Contains("Portal:ForwardedHeaders:KnownProxies:0 must be an IP address", message);
     }
 
     [Fact]
