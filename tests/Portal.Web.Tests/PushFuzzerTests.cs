@@ -204,6 +204,10 @@ public sealed class PushFuzzerTests(DefaultPortalFactory factory, ITestOutputHel
 
         private static string Now => DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
 
+        // Plaintexts carry a time derived from the counter, not the clock, so a seed reproduces them byte for byte (only the
+        // query's timestamp must be now, for the replay window).
+        private string PlainTime => (1_764_460_800L + _counter).ToString(CultureInfo.InvariantCulture);
+
         private string Nonce() => random.Next(100_000_000, int.MaxValue).ToString(CultureInfo.InvariantCulture);
 
         private byte[] Random16()
@@ -221,12 +225,12 @@ public sealed class PushFuzzerTests(DefaultPortalFactory factory, ITestOutputHel
         {
             var n = ++_counter;
             return random.Next(2) == 0
-                ? $"<xml><AppId><![CDATA[{_appId}]]></AppId><CreateTime>{createTime ?? Now}</CreateTime><InfoType><![CDATA[component_verify_ticket]]></InfoType><ComponentVerifyTicket><![CDATA[ticket@@@{tag}-{n}]]></ComponentVerifyTicket></xml>"
-                : $"<xml><AppId><![CDATA[{_appId}]]></AppId><CreateTime>{createTime ?? Now}</CreateTime><InfoType><![CDATA[notify_fuzz_{tag}]]></InfoType><Seq>{n}</Seq></xml>";
+                ? $"<xml><AppId><![CDATA[{_appId}]]></AppId><CreateTime>{createTime ?? PlainTime}</CreateTime><InfoType><![CDATA[component_verify_ticket]]></InfoType><ComponentVerifyTicket><![CDATA[ticket@@@{tag}-{n}]]></ComponentVerifyTicket></xml>"
+                : $"<xml><AppId><![CDATA[{_appId}]]></AppId><CreateTime>{createTime ?? PlainTime}</CreateTime><InfoType><![CDATA[notify_fuzz_{tag}]]></InfoType><Seq>{n}</Seq></xml>";
         }
 
         private string MessagePlain(string tag, string? toUser = null, string? createTime = null)
-            => $"<xml><ToUserName><![CDATA[{toUser ?? _accountUser}]]></ToUserName><FromUserName><![CDATA[oFuzz{tag}]]></FromUserName><CreateTime>{createTime ?? Now}</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[{tag} {++_counter}]]></Content><MsgId>{9_000_000_000L + _counter}</MsgId></xml>";
+            => $"<xml><ToUserName><![CDATA[{toUser ?? _accountUser}]]></ToUserName><FromUserName><![CDATA[oFuzz{tag}]]></FromUserName><CreateTime>{createTime ?? PlainTime}</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[{tag} {++_counter}]]></Content><MsgId>{9_000_000_000L + _counter}</MsgId></xml>";
 
         private Sample Seal(bool isMessage, string plain, MessageCrypto? crypto = null, string? timestamp = null, string? nonce = null, string? recipient = null, string? path = null)
         {
