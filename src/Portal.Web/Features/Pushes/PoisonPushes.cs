@@ -38,7 +38,7 @@ public sealed record PoisonItem(long Id, DateTimeOffset ReceivedAt, PoisonSource
 /// with status <see cref="InboxStatus.Poison"/>, never processed) and answered <c>success</c>, or WeChat would retry it
 /// forever. Ops (and admins) see them at <c>/operations/pushes</c>.
 /// </summary>
-public sealed class PoisonPushes(IDbContextFactory<PortalDbContext> dbFactory)
+public sealed class PoisonPushes(IDbContextFactory<PortalDbContext> dbFactory, ActorRights rights)
 {
     /// <summary>The inbox InfoType that marks a poison item from the message URL.</summary>
     public const string MessageInfoType = "(message)";
@@ -73,10 +73,7 @@ public sealed class PoisonPushes(IDbContextFactory<PortalDbContext> dbFactory)
     /// <summary>The newest poison items, for Ops and Admin only.</summary>
     public async Task<IReadOnlyList<PoisonItem>> ListAsync(ClaimsPrincipal user, int take, CancellationToken cancellationToken)
     {
-        if (!user.IsInRole(Roles.Ops) && !user.IsInRole(Roles.Admin))
-        {
-            throw new PortalException("forbidden", "无权查看。", "You may not see this.");
-        }
+        await rights.DemandAsync(new Audit.Actor(user.Identity?.Name ?? "anonymous", null, user), cancellationToken, Roles.Ops, Roles.Admin);
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var rows = await db.Inbox.AsNoTracking().Where(m => m.Status == InboxStatus.Poison)
