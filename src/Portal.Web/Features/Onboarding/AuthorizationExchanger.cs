@@ -24,6 +24,7 @@ public sealed partial class AuthorizationExchanger(
     ComponentApiClient client,
     TokenProtector protector,
     KeepAlive.RefreshSchedule schedule,
+    KeepAlive.Jobs.IRefreshScheduling refreshes,
     TimeProvider time,
     ILogger<AuthorizationExchanger> logger)
 {
@@ -75,6 +76,7 @@ public sealed partial class AuthorizationExchanger(
 
         var info = response.AuthorizationInfo;
         await PersistGrantAsync(info, hash, cancellationToken);
+        await refreshes.ScheduleFirstRefreshAsync(info.AuthorizerAppId, info.ExpiresIn is { } s ? schedule.DueAt(info.AuthorizerAppId, time.GetUtcNow().AddSeconds(s)) : time.GetUtcNow(), cancellationToken);
         LogExchanged(logger, info.AuthorizerAppId, info.FuncInfo.Count);
         await SyncDetailsAsync(info.AuthorizerAppId, cancellationToken);
         return info.AuthorizerAppId;
