@@ -65,7 +65,7 @@ public class PortalFactory : WebApplicationFactory<Program>
         builder.UseContentRoot(RepoPaths.Root);
         builder.UseEnvironment("Testing");
         // Host settings reach Program as command-line configuration, so they are seen by code that reads configuration
-        // while the host is being built (Quartz's store path), exactly as in a real deployment.
+        // while the host is being built (the job store's path), exactly as in a real deployment.
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);

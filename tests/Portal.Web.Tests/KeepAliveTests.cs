@@ -10,11 +10,11 @@ using Portal.WeChat.Emulator.Model;
 using Portal.Web.Features.Audit;
 using Portal.Web.Features.Data;
 using Portal.Web.Features.KeepAlive;
-using Quartz;
+using Portal.Web.Features.KeepAlive.Jobs;
 
 namespace Portal.Web.Tests;
 
-/// <summary>Keeping authorizations alive, on a controlled clock, against the real emulator, with real Quartz.</summary>
+/// <summary>Keeping authorizations alive, on a controlled clock, against the real emulator, with real Hangfire.</summary>
 public sealed class KeepAliveTests : IAsyncLifetime
 {
     private readonly ManualTimeProvider _clock = new(DateTimeOffset.UtcNow);
@@ -180,7 +180,7 @@ public sealed class KeepAliveTests : IAsyncLifetime
     {
         _h.Emulator.TicketPushesEnabled = false;
         _clock.Advance(TimeSpan.FromMinutes(21));
-        await RunJobAsync(TicketWatchdogJob.Key);
+        await RunJobAsync(TicketWatchdogJob.JobName);
 
         Assert.Contains(_h.Emulator.Calls, c => c.Api == "api_start_push_ticket" && c.ErrCode == 0);
         await using var db = await _h.DbAsync();
@@ -198,7 +198,7 @@ public sealed class KeepAliveTests : IAsyncLifetime
         var current = _h.Emulator.FindAuthorization("wx1a2b3c4d5e6f7001")!.RefreshToken;
         var rotated = _h.Emulator.RefreshAuthorizerToken("wx1a2b3c4d5e6f7001", current).RefreshToken;
 
-        var summary = await RunJobAsync(ReconcileAuthorizersJob.Key);
+        var summary = await RunJobAsync(ReconcileAuthorizersJob.JobName);
         Assert.Contains("unknown here: 1", summary);
         Assert.Contains("gone there: 1", summary);
         Assert.Contains("refresh tokens repaired: 1", summary);
@@ -302,23 +302,18 @@ public sealed class KeepAliveTests : IAsyncLifetime
     public async Task ComponentTokenJob_RenewsOnlyWhenNeeded()
     {
         var before = _h.Emulator.Calls.Count(c => c.Api == "api_component_token");
-        Assert.StartsWith("renewed", await RunJobAsync(RenewComponentTokenJob.Key));
-        Assert.Contains("nothing to do", await RunJobAsync(RenewComponentTokenJob.Key));
+        Assert.StartsWith("renewed", await RunJobAsync(RenewComponentTokenJob.JobName));
+        Assert.Contains("nothing to do", await RunJobAsync(RenewComponentTokenJob.JobName));
         Assert.Equal(before + 1, _h.Emulator.Calls.Count(c => c.Api == "api_component_token"));
     }
 
-    private async Task<string> RunJobAsync(JobKey job)
+    /// <summary>Runs a job as ops do (run now, through Hangfire) and waits for its recorded outcome.</summary>
+    private async Task<string> RunJobAsync(string job)
     {
-        long previous;
-        await using (var db = await _h.DbAsync())
-        {
-            previous = await db.JobRuns.Where(r => r.JobName == job.Name).Select(r => (long?)r.Id).MaxAsync() ?? 0;
-        }
-
-        var scheduler = await _h.Portal.Services.GetRequiredService<ISchedulerFactory>().GetScheduler();
-        await scheduler.TriggerJob(job);
-        var run = await _h.Portal.WaitForAsync(db => db.JobRuns.AsNoTracking().Where(r => r.JobName == job.Name && r.Id > previous).FirstOrDefaultAsync());
-        Assert.True(run.Succeeded, run.Summary);
-        return run.Summary ?? string.Empty;
+        var console = _h.Portal.Services.GetRequiredService<OpsConsole>();
+        var runId = await console.RunNowAsync(job, Actor.System, CancellationToken.None);
+        var run = await console.WaitAsync(runId, TimeSpan.FromSeconds(30), CancellationToken.None);
+        Assert.True(run is { Status: JobRunStatus.Succeeded }, $"{run?.Status}: {run?.Summary}");
+        return run!.Summary ?? string.Empty;
     }
 }
