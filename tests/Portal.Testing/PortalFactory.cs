@@ -22,13 +22,13 @@ public class PortalFactory : WebApplicationFactory<Program>
 
     private readonly TimeProvider? _clock;
 
-    public PortalFactory(IDictionary<string, string?>? settings, bool kestrel = false, string? dataDirectory = null, TimeProvider? clock = null)
+    public PortalFactory(IDictionary<string, string?>? settings, bool kestrel = false, string? dataDirectory = null, TimeProvider? clock = null, int? port = null)
     {
         _clock = clock;
         _keepData = dataDirectory is not null;
         DataDirectory = dataDirectory ?? Path.Combine(Path.GetTempPath(), "portal-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(DataDirectory);
-        Port = kestrel ? FreePort() : 5080;
+        Port = kestrel ? port ?? FreePort() : 5080;
         BaseUrl = $"http://127.0.0.1:{Port}";
         _settings = new Dictionary<string, string?>
         {
