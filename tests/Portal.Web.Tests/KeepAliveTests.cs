@@ -307,6 +307,81 @@ public sealed class KeepAliveTests : IAsyncLifetime
         Assert.Equal(before + 1, _h.Emulator.Calls.Count(c => c.Api == "api_component_token"));
     }
 
+    [Fact]
+    public async Task SweepTriggeredTwiceAtOnce_RefreshesNoAuthorizerTwice()
+    {
+        _h.Emulator.RefreshTokenModeOverride = RefreshTokenMode.Rotate;
+        string[] appIds = ["wx1a2b3c4d5e6f7001", "wx1a2b3c4d5e6f7002", "wx1a2b3c4d5e6f7003"];
+        string[] shops = ["好味道餐厅·人民广场店", "好味道餐厅·徐家汇店", "城东书店"];
+        for (var i = 0; i < appIds.Length; i++)
+        {
+            await BindAsync(shops[i], appIds[i]);
+        }
+
+        _clock.Advance(TimeSpan.FromHours(2));
+        var calls = _h.Emulator.Calls.Count;
+        _h.Emulator.AddFault(new FaultRule { Target = "api_authorizer_token", Kind = FaultKind.Latency, LatencyMs = 300 });
+        var console = _h.Portal.Services.GetRequiredService<OpsConsole>();
+        var runs = await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => console.RunNowAsync(RefreshAuthorizerTokensJob.JobName, Actor.System, CancellationToken.None)));
+        var finished = await Task.WhenAll(runs.Select(id => console.WaitAsync(id, TimeSpan.FromSeconds(30), CancellationToken.None)));
+
+        Assert.All(finished, r => Assert.True(r is { Status: JobRunStatus.Succeeded or JobRunStatus.Skipped }, r?.Summary));
+        Assert.Equal(3, finished.Sum(r => r!.ItemsSucceeded));
+        var refreshes = _h.Emulator.Calls.Skip(calls).Where(c => c.Api == "api_authorizer_token" && c.ErrCode == 0).GroupBy(c => c.Parameters["authorizer_appid"]).ToDictionary(g => g.Key, g => g.Count());
+        Assert.All(appIds, a => Assert.Equal(1, refreshes.GetValueOrDefault(a)));
+        foreach (var appId in appIds)
+        {
+            await using var db = await _h.DbAsync();
+            var token = await db.AuthorizerTokens.AsNoTracking().SingleAsync(t => t.Authorizer!.AppId == appId);
+            Assert.Equal(_h.Emulator.FindAuthorization(appId)!.RefreshToken, Protector.Unprotect(token.RefreshTokenProtected));
+        }
+    }
+
+    [Fact]
+    public async Task NewlyBoundAuthorizer_GetsItsFirstRefreshScheduledForWhenItIsDue()
+    {
+        var id = await BindAsync("晨光咖啡·西湖店", "wx1a2b3c4d5e6f7101");
+        var token = await TokenAsync(id);
+        await using (var db = await _h.DbAsync())
+        {
+            var first = await db.JobRuns.AsNoTracking().SingleAsync(r => r.JobName == RefreshAuthorizerWhenDueJob.JobName && r.Target == "wx1a2b3c4d5e6f7101");
+            Assert.Equal(JobRunStatus.Enqueued, first.Status);
+            Assert.Equal("onboarding", first.Trigger);
+            Assert.NotNull(first.ExternalId);
+        }
+
+        // Hangfire holds it until it is due; run it as Hangfire will, before and after that moment.
+        var runner = _h.Portal.Services.GetRequiredService<JobRunner>();
+        var calls = RefreshCalls;
+        var early = await runner.EnqueueAsync(RefreshAuthorizerWhenDueJob.JobName, "wx1a2b3c4d5e6f7101", "test", CancellationToken.None);
+        var console = _h.Portal.Services.GetRequiredService<OpsConsole>();
+        Assert.Equal("NotDue", (await console.WaitAsync(early, TimeSpan.FromSeconds(30), CancellationToken.None))!.Summary);
+        Assert.Equal(calls, RefreshCalls);
+
+        _clock.Advance(token.RefreshDueAt!.Value.AddSeconds(1) - _clock.GetUtcNow());
+        var due = await runner.EnqueueAsync(RefreshAuthorizerWhenDueJob.JobName, "wx1a2b3c4d5e6f7101", "test", CancellationToken.None);
+        Assert.Equal("Refreshed", (await console.WaitAsync(due, TimeSpan.FromSeconds(30), CancellationToken.None))!.Summary);
+        Assert.Equal(calls + 1, RefreshCalls);
+    }
+
+    [Fact]
+    public async Task OpsForceRefreshAndResync_RunAsJobs_WithProgressAndOutcome()
+    {
+        await BindAsync("花间花店", "wx9252c5e0bb1836fc");
+        var console = _h.Portal.Services.GetRequiredService<OpsConsole>();
+        var ops = await _h.ActorAsync("ops");
+        var refresh = await console.ForceRefreshAsync("wx9252c5e0bb1836fc", ops, CancellationToken.None);
+        Assert.NotNull(await console.RunAsync(refresh, CancellationToken.None));
+        var refreshed = await console.WaitAsync(refresh, TimeSpan.FromSeconds(30), CancellationToken.None);
+        Assert.Equal((JobRunStatus.Succeeded, "Refreshed", 1), (refreshed!.Status, refreshed.Summary, refreshed.ItemsSucceeded));
+        Assert.Equal("ops:ops", refreshed.Trigger);
+
+        Assert.True(await console.ResyncAsync("wx9252c5e0bb1836fc", ops, CancellationToken.None));
+        await using var db = await _h.DbAsync();
+        Assert.True(await db.Audit.AnyAsync(a => a.Action == "token.force_refresh" && a.Actor == "ops"));
+        Assert.True(await db.JobRuns.AnyAsync(r => r.JobName == ResyncAuthorizerJob.JobName && r.Summary == "Resynced"));
+    }
+
     /// <summary>Runs a job as ops do (run now, through Hangfire) and waits for its recorded outcome.</summary>
     private async Task<string> RunJobAsync(string job)
     {
