@@ -57,7 +57,8 @@ public static class UiExtensions
 
     private static bool IsMachinePath(PathString path)
         => path.StartsWithSegments("/api") || path.StartsWithSegments("/wechat") || path.StartsWithSegments("/_emulator")
-           || path.StartsWithSegments("/healthz") || path.StartsWithSegments("/admin/authorizers.csv") || path.StartsWithSegments("/_framework");
+           || path.StartsWithSegments("/healthz") || path.StartsWithSegments("/admin/authorizers.csv") || path.StartsWithSegments("/_framework")
+           || path.StartsWithSegments("/operations/hangfire");
 
     public static WebApplication MapPortalUi(this WebApplication app)
     {
