@@ -31,6 +31,7 @@ public static class KeepAliveExtensions
         builder.Services.AddSingleton<IPortalJob, ResyncAuthorizerJob>();
         builder.Services.AddSingleton<IPortalJob, Messages.PurgeMessagesJob>();
         builder.Services.AddSingleton<IPortalJob, Pushes.PruneReplayGuardJob>();
+        builder.Services.AddSingleton<IPortalJob, PurgeJobRunsJob>();
         builder.Services.AddSingleton<JobRunner>();
         builder.Services.AddSingleton<IRefreshScheduling>(sp => sp.GetRequiredService<JobRunner>());
 

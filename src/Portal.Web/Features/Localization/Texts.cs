@@ -184,6 +184,7 @@ public static class Texts
         ["job.reconcile-authorizers"] = ("授权帐号对账", "Reconcile authorizers"),
         ["job.purge-messages"] = ("清理过期消息", "Purge old messages"),
         ["job.prune-replay-guard"] = ("清理过期防重放记录", "Prune the replay guard"),
+        ["job.purge-job-runs"] = ("清理旧的任务运行记录", "Purge old job runs"),
         ["job.refresh-authorizer"] = ("刷新单个帐号令牌", "Refresh one account's token"),
         ["job.refresh-authorizer-when-due"] = ("新帐号首次刷新", "First refresh of a new account"),
         ["job.resync-authorizer"] = ("同步帐号详情", "Resync account details"),
