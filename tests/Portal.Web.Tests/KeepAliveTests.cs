@@ -382,6 +382,24 @@ public sealed class KeepAliveTests : IAsyncLifetime
         Assert.True(await db.JobRuns.AnyAsync(r => r.JobName == ResyncAuthorizerJob.JobName && r.Summary == "Resynced"));
     }
 
+    [Fact]
+    public async Task PurgeJobRuns_DeletesOnlyFinishedRunsOlderThan30Days()
+    {
+        var now = _clock.GetUtcNow();
+        await using (var db = await _h.DbAsync())
+        {
+            db.JobRuns.AddRange(
+                new JobRun { JobName = "old-done", Status = JobRunStatus.Succeeded, EnqueuedAt = now.AddDays(-40), StartedAt = now.AddDays(-40), FinishedAt = now.AddDays(-40) },
+                new JobRun { JobName = "old-interrupted", Status = JobRunStatus.Interrupted, EnqueuedAt = now.AddDays(-40), StartedAt = now.AddDays(-40) },
+                new JobRun { JobName = "recent-done", Status = JobRunStatus.Failed, EnqueuedAt = now.AddDays(-2), StartedAt = now.AddDays(-2), FinishedAt = now.AddDays(-2) });
+            await db.SaveChangesAsync();
+        }
+
+        Assert.StartsWith("deleted 1 job runs", await RunJobAsync(PurgeJobRunsJob.JobName));
+        await using var after = await _h.DbAsync();
+        Assert.Equal(["old-interrupted", "recent-done"], await after.JobRuns.Where(r => r.JobName.Contains('-') && !r.JobName.StartsWith("purge")).Select(r => r.JobName).OrderBy(n => n).ToListAsync());
+    }
+
     /// <summary>Runs a job as ops do (run now, through Hangfire) and waits for its recorded outcome.</summary>
     private async Task<string> RunJobAsync(string job)
     {
