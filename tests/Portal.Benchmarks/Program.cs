@@ -24,16 +24,19 @@ using Portal.Web.Infrastructure;
 // due-selection query with 1 % due. Sizes: --sizes 1000,10000,100000 (default); concurrency: --concurrency 8 (KeepAlive:MaxConcurrency).
 var sizes = Arg("--sizes", "1000,10000,100000").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
 var concurrency = int.Parse(Arg("--concurrency", "8"), CultureInfo.InvariantCulture);
+// --via hangfire (default): the sweep as the portal runs it; --via direct: the sweep's selection and the refresher called
+// in-process, as the Quartz-era benchmark did (no scheduler at all), to separate the scheduler's cost from the sweep's.
+var via = Arg("--via", "hangfire");
 Console.WriteLine($"| N | due | refreshed | sweep run time | refreshes/s | cost per refresh | queued → running | portal peak RSS | emulator peak RSS | db size | due query (1 % due) |");
 Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|");
 foreach (var n in sizes)
 {
-    await RunAsync(n, concurrency);
+    await RunAsync(n, concurrency, via == "direct");
 }
 
 return 0;
 
-static async Task RunAsync(int n, int concurrency)
+static async Task RunAsync(int n, int concurrency, bool direct)
 {
     const string appId = "wx0123456789abcdef";
     const string secret = "benchmark-secret-0123456789abcdef";
@@ -124,16 +127,28 @@ static async Task RunAsync(int n, int concurrency)
     // "sweep run time" is the recorded run (running → done); "queued → running" is Hangfire's pick-up delay.
     var console = services.GetRequiredService<OpsConsole>();
     var due = await sweep.SelectDueAsync(CancellationToken.None);
-    var runId = await console.RunNowAsync(RefreshAuthorizerTokensJob.JobName, Actor.System, CancellationToken.None);
-    var run = await console.WaitAsync(runId, TimeSpan.FromHours(2), CancellationToken.None) ?? throw new InvalidOperationException("the sweep's run vanished");
-    if (run.Status != JobRunStatus.Succeeded)
+    TimeSpan wall, pickUp = TimeSpan.Zero;
+    int refreshed;
+    if (direct)
     {
-        throw new InvalidOperationException($"the sweep ended {run.Status}: {run.Summary}");
+        var watch = Stopwatch.StartNew();
+        var result = await sweep.RunAsync(CancellationToken.None);
+        wall = watch.Elapsed;
+        refreshed = result.Succeeded;
     }
+    else
+    {
+        var runId = await console.RunNowAsync(RefreshAuthorizerTokensJob.JobName, Actor.System, CancellationToken.None);
+        var run = await console.WaitAsync(runId, TimeSpan.FromHours(2), CancellationToken.None) ?? throw new InvalidOperationException("the sweep's run vanished");
+        if (run.Status != JobRunStatus.Succeeded)
+        {
+            throw new InvalidOperationException($"the sweep ended {run.Status}: {run.Summary}");
+        }
 
-    var wall = TimeSpan.FromMilliseconds(run.DurationMs);
-    var pickUp = run.StartedAt - run.EnqueuedAt;
-    var refreshed = run.ItemsSucceeded;
+        wall = TimeSpan.FromMilliseconds(run.DurationMs);
+        pickUp = run.StartedAt - run.EnqueuedAt;
+        refreshed = run.ItemsSucceeded;
+    }
 
     // The due-selection query with 1 % due.
     await using (var db = await dbFactory.CreateDbContextAsync())
@@ -160,7 +175,7 @@ static async Task RunAsync(int n, int concurrency)
     Directory.Delete(dataDirectory, recursive: true);
 
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"| {n:N0} | {due.Count:N0} | {refreshed:N0} | {wall.TotalSeconds:0.0} s | {refreshed / wall.TotalSeconds:0} | {wall.TotalMilliseconds * concurrency / Math.Max(1, refreshed):0.00} ms | {pickUp.TotalSeconds:0.0} s | {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0:0} MiB | {emulatorPeak:0} MiB | {dbBytes / 1048576.0:0.0} MiB | {queryTimes.Order().ElementAt(10):0.0} ms ({selected:N0} rows) |"));
+        $"| {n:N0} | {due.Count:N0} | {refreshed:N0} | {wall.TotalSeconds:0.0} s | {refreshed / wall.TotalSeconds:0} | {wall.TotalMilliseconds * concurrency / Math.Max(1, refreshed):0.00} ms | {(direct ? "direct" : $"{pickUp.TotalSeconds:0.0} s")} | {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0:0} MiB | {emulatorPeak:0} MiB | {dbBytes / 1048576.0:0.0} MiB | {queryTimes.Order().ElementAt(10):0.0} ms ({selected:N0} rows) |"));
 }
 
 static double PeakRssMiB(int pid)

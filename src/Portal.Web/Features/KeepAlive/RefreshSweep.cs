@@ -44,8 +44,9 @@ public sealed class RefreshSweep(IDbContextFactory<PortalDbContext> dbFactory, A
         var due = await SelectDueAsync(cancellationToken);
         var outcomes = new ConcurrentDictionary<RefreshOutcome, int>();
         // Cancellation stops taking new authorizers; refreshes already talking to WeChat finish and write what WeChat
-        // returned (a refresh token must never be dropped half-way), then the cancellation surfaces.
-        await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.CurrentValue.MaxConcurrency), CancellationToken = cancellationToken }, async (id, _) =>
+        // returned (a refresh token must never be dropped half-way), then the cancellation surfaces. The default scheduler:
+        // whatever thread or scheduler the job runner was called on, the refreshes run on the thread pool.
+        await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.CurrentValue.MaxConcurrency), CancellationToken = cancellationToken, TaskScheduler = TaskScheduler.Default }, async (id, _) =>
         {
             var outcome = await refresher.RefreshAsync(id, "sweep", CancellationToken.None);
             outcomes.AddOrUpdate(outcome, 1, (_, n) => n + 1);
