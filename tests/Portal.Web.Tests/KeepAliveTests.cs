@@ -335,6 +335,11 @@ public sealed class KeepAliveTests : IAsyncLifetime
             var token = await db.AuthorizerTokens.AsNoTracking().SingleAsync(t => t.Authorizer!.AppId == appId);
             Assert.Equal(_h.Emulator.FindAuthorization(appId)!.RefreshToken, Protector.Unprotect(token.RefreshTokenProtected));
         }
+
+        // The dashboard chart reads the counts the job runner recorded, not the scheduler.
+        var admin = new System.Security.Claims.ClaimsPrincipal(new System.Security.Claims.ClaimsIdentity([new System.Security.Claims.Claim(System.Security.Claims.ClaimTypes.Role, Portal.Web.Features.Identity.Roles.Admin)], "test"));
+        var dashboard = await _h.Portal.Services.GetRequiredService<Portal.Web.Features.Admin.DashboardService>().LoadAsync(admin, CancellationToken.None);
+        Assert.Equal(3, dashboard.Refreshes.Sum(h => h.Succeeded));
     }
 
     [Fact]
