@@ -132,8 +132,18 @@ public sealed partial class JobRunner(
         return run.Id;
     }
 
-    public Task ScheduleFirstRefreshAsync(string appId, DateTimeOffset dueAt, CancellationToken cancellationToken)
-        => EnqueueAsync(RefreshAuthorizerWhenDueJob.JobName, appId, "onboarding", cancellationToken, dueAt);
+    /// <summary>Never fails the binding that asked: without this run the account is still refreshed by the next sweep.</summary>
+    public async Task ScheduleFirstRefreshAsync(string appId, DateTimeOffset dueAt, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await EnqueueAsync(RefreshAuthorizerWhenDueJob.JobName, appId, "onboarding", cancellationToken, dueAt);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogFirstRefreshNotScheduled(logger, appId, ex.GetType().Name);
+        }
+    }
 
     /// <summary>
     /// At start-up: runs a dead process left running are queued again (they resume their own row). With SQLite only one
@@ -191,6 +201,9 @@ public sealed partial class JobRunner(
 
     [LoggerMessage(EventId = 8105, Level = LogLevel.Warning, Message = "Job {Job} run {RunId} was left running by a stopped process; queued again")]
     private static partial void LogRequeued(ILogger logger, string job, long runId);
+
+    [LoggerMessage(EventId = 8107, Level = LogLevel.Warning, Message = "The first refresh of {AuthorizerAppId} could not be queued ({Error}); the sweep refreshes it when due")]
+    private static partial void LogFirstRefreshNotScheduled(ILogger logger, string authorizerAppId, string error);
 
     [LoggerMessage(EventId = 8106, Level = LogLevel.Debug, Message = "Job {Job} is paused; its scheduled occurrence was skipped")]
     private static partial void LogPausedSkip(ILogger logger, string job);

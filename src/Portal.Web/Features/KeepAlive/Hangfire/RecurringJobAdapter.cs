@@ -12,12 +12,3 @@ public sealed class RecurringJobAdapter(JobRunner runner)
     public Task RunAsync(string job, PerformContext? context, CancellationToken cancellationToken)
         => runner.RunScheduledAsync(job, context?.BackgroundJob.Id, cancellationToken);
 }
-
-/// <summary>Hangfire's fire-and-forget and delayed jobs: a recorded run (ops' run now, refresh, resync; a first refresh; a resumed run).</summary>
-public sealed class QueuedJobAdapter(JobRunner runner)
-{
-    [AutomaticRetry(Attempts = 0)]
-    [JobDisplayName("{1} (run {0})")]
-    public Task RunAsync(long runId, string job, CancellationToken cancellationToken)
-        => runner.RunAsync(runId, cancellationToken);
-}
