@@ -17,7 +17,7 @@ public sealed record SweepResult(int Due, IReadOnlyDictionary<RefreshOutcome, in
     private int Count(RefreshOutcome outcome) => Outcomes.TryGetValue(outcome, out var n) ? n : 0;
 
     public override string ToString()
-        => $"{Due} due; " + string.Join(", ", Outcomes.OrderBy(o => o.Key).Select(o => $"{o.Key} {o.Value}")) + $"; {Elapsed.TotalSeconds:0.0} s";
+        => Due == 0 ? "nothing due" : $"{Due} due; " + string.Join(", ", Outcomes.OrderBy(o => o.Key).Select(o => $"{o.Key} {o.Value}")) + $"; {Elapsed.TotalSeconds:0.0} s";
 }
 
 /// <summary>

@@ -10,10 +10,10 @@ public sealed class HangfireJobQueue(IBackgroundJobClient client, IRecurringJobM
     /// <summary>Schedules are Beijing time, whatever the server's zone.</summary>
     public static readonly TimeZoneInfo Shanghai = TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai");
 
-    public string Enqueue(long runId, string job, DateTimeOffset? at = null)
+    public string Enqueue(long runId, string job, string? target, DateTimeOffset? at = null)
         => at is { } when
-            ? client.Schedule<QueuedJobAdapter>(a => a.RunAsync(runId, job, CancellationToken.None), when)
-            : client.Enqueue<QueuedJobAdapter>(a => a.RunAsync(runId, job, CancellationToken.None));
+            ? client.Schedule<QueuedJobAdapter>(a => a.RunAsync(runId, job, target, CancellationToken.None), when)
+            : client.Enqueue<QueuedJobAdapter>(a => a.RunAsync(runId, job, target, CancellationToken.None));
 
     public void Schedule(string job, string? cron)
         => recurring.AddOrUpdate<RecurringJobAdapter>(job, a => a.RunAsync(job, null, CancellationToken.None), cron ?? Cron.Never(), new RecurringJobOptions { TimeZone = Shanghai });

@@ -7,7 +7,7 @@ namespace Portal.Web.Features.KeepAlive.Hangfire;
 public sealed class QueuedJobAdapter(JobRunner runner)
 {
     [AutomaticRetry(Attempts = 0)]
-    [JobDisplayName("{1} (run {0})")]
-    public Task RunAsync(long runId, string job, CancellationToken cancellationToken)
+    [JobDisplayName("{1} (run {0}) {2}")]
+    public Task RunAsync(long runId, string job, string? target, CancellationToken cancellationToken)
         => runner.RunAsync(runId, cancellationToken);
 }

@@ -127,7 +127,7 @@ public sealed partial class JobRunner(
         var run = new JobRun { JobName = job, Target = target, Trigger = trigger.Length > 128 ? trigger[..128] : trigger, Status = JobRunStatus.Enqueued, EnqueuedAt = time.GetUtcNow() };
         db.JobRuns.Add(run);
         await writes.RunAsync(() => db.SaveChangesAsync(cancellationToken), cancellationToken);
-        run.ExternalId = queue.Enqueue(run.Id, job, at);
+        run.ExternalId = queue.Enqueue(run.Id, job, target, at);
         await writes.RunAsync(() => db.SaveChangesAsync(CancellationToken.None), CancellationToken.None);
         return run.Id;
     }
@@ -162,7 +162,7 @@ public sealed partial class JobRunner(
         await writes.RunAsync(() => db.SaveChangesAsync(cancellationToken), cancellationToken);
         foreach (var run in abandoned)
         {
-            queue.Enqueue(run.Id, run.JobName);
+            queue.Enqueue(run.Id, run.JobName, run.Target);
             LogRequeued(logger, run.JobName, run.Id);
         }
 
