@@ -73,7 +73,8 @@ public static class UiExtensions
 
     private static bool IsMachinePath(PathString path)
         => path.StartsWithSegments("/api") || path.StartsWithSegments("/wechat") || path.StartsWithSegments("/_emulator")
-           || path.StartsWithSegments("/healthz") || path.StartsWithSegments("/admin/authorizers.csv") || path.StartsWithSegments("/_framework");
+           || path.StartsWithSegments("/healthz") || path.StartsWithSegments("/admin/authorizers.csv") || path.StartsWithSegments("/_framework")
+           || path.StartsWithSegments("/operations/hangfire");
 
     /// <summary>A path on this site (the rules of <c>LocalRedirect</c>: not <c>//host</c>, not <c>/\host</c>), else <c>/</c>.</summary>
     public static string SafeLocalUrl(string? url)

@@ -104,8 +104,7 @@ public static partial class ComponentEventEndpoint
             return Results.Text("success");
         }
 
-        // Pruned here (every ticket push, ten minutes apart) for both URLs: the message URL only adds.
-        db.ReplayGuard.RemoveRange(db.ReplayGuard.Where(r => r.SeenAt < now - (2 * o.PushMaxClockSkew)));
+        // Expired entries are pruned by the prune-replay-guard job, never here: a push must stay fast however many there are.
         var accepted = push!;
         var dedupeKey = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(xml)));
         var isNew = !await db.Inbox.AnyAsync(m => m.DedupeKey == dedupeKey, context.RequestAborted);
