@@ -21,6 +21,7 @@ if ! fc-list 2>/dev/null | grep -qiE "wenquanyi|noto sans cjk"; then
   install_packages fonts-wqy-zenhei || echo "test.sh: no CJK font installed; screenshots will show boxes for Chinese text"
 fi
 
+rm -f artifacts/security/push-fuzzer.txt
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 dotnet test Portal.sln --blame-hang-timeout 10m "$@" 2>&1 | tee "$log"
@@ -40,5 +41,7 @@ fi
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   failed=1
 fi
+# The push fuzzer's figures (tests/Portal.Web.Tests/PushFuzzerTests.cs), ahead of the summary line.
+[ -f artifacts/security/push-fuzzer.txt ] && head -n 2 artifacts/security/push-fuzzer.txt
 echo "$passed passed, $failed failed, $skipped skipped"
 exit "$status"

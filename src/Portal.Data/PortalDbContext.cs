@@ -25,6 +25,7 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
     public DbSet<Alert> Alerts => Set<Alert>();
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<JobRun> JobRuns => Set<JobRun>();
+    public DbSet<JobPause> JobPauses => Set<JobPause>();
     public DbSet<ApiPause> ApiPauses => Set<ApiPause>();
     public DbSet<AccountMessageRecord> AccountMessages => Set<AccountMessageRecord>();
     public DbSet<ReleaseTestRecord> ReleaseTestRecords => Set<ReleaseTestRecord>();
@@ -143,7 +144,17 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
             e.Property(k => k.AuthorizerAppIds).HasMaxLength(4000);
         });
 
-        builder.Entity<JobRun>(e => e.HasIndex(r => new { r.JobName, r.StartedAt }));
+        builder.Entity<JobRun>(e =>
+        {
+            e.HasIndex(r => new { r.JobName, r.StartedAt });
+            e.HasIndex(r => r.Status);
+            e.HasIndex(r => r.ExternalId);
+            e.Property(r => r.JobName).HasMaxLength(64);
+            e.Property(r => r.Target).HasMaxLength(64);
+            e.Property(r => r.Trigger).HasMaxLength(128);
+        });
+
+        builder.Entity<JobPause>(e => e.HasKey(p => p.JobName));
 
         builder.Entity<ApiPause>(e => e.HasKey(p => p.Api));
 

@@ -4,15 +4,19 @@ using Portal.Web.Features.Identity;
 using Portal.Web.Features.KeepAlive;
 using Portal.Web.Features.Messages;
 using Portal.Web.Features.Onboarding;
+using Portal.Web.Features.Pushes;
 using Portal.Web.Features.WeChat;
 using Portal.Web.Infrastructure;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddPortalConfiguration();
+builder.AddPortalSecurity();
+builder.AddPortalRateLimiting();
 builder.AddPortalData();
 builder.AddPortalIdentity();
 builder.AddPortalOnboarding();
+builder.AddPortalPushes();
 builder.AddPortalKeepAlive();
 builder.AddPortalMessages();
 builder.AddPortalAdmin();
@@ -22,6 +26,7 @@ builder.AddPortalHealth();
 
 var app = builder.Build();
 
+app.UsePortalSecurity();
 app.UsePortalPipeline();
 app.MapPortalHealth();
 app.MapPortalEmulator();

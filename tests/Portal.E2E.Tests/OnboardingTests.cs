@@ -108,10 +108,16 @@ public sealed class OnboardingTests(BrowserFixture browser) : IAsyncLifetime
         await flow.ConfirmOnWeChatAsync("wx1a2b3c4d5e6f7002");
         await Assertions.Expect(portal.Page.GetByRole(AriaRole.Heading, new() { Name = "授权成功" })).ToBeVisibleAsync();
 
+        // The emulator's control page is for ops and admins only (and its forms carry the antiforgery token).
         await portal.Page.GotoAsync(_portal.BaseUrl + "/_emulator/admin");
-        var account = portal.Page.Locator("tr[data-appid='wx1a2b3c4d5e6f7002']");
+        await Assertions.Expect(portal.Page).ToHaveURLAsync(new Regex("/account/denied"));
+        await using var opsContext = await browser.Browser.NewContextAsync(new BrowserNewContextOptions { Locale = "zh-CN" });
+        var ops = new PortalPage(await opsContext.NewPageAsync(), _portal.BaseUrl);
+        await new OnboardingPages(ops).SignInAsync("ops");
+        await ops.Page.GotoAsync(_portal.BaseUrl + "/_emulator/admin");
+        var account = ops.Page.Locator("tr[data-appid='wx1a2b3c4d5e6f7002']");
         await account.GetByRole(AriaRole.Button, new() { Name = "Cancel authorization" }).ClickAsync();
-        await Assertions.Expect(portal.Page.Locator("tr[data-appid='wx1a2b3c4d5e6f7002']")).ToContainTextAsync("cancelled");
+        await Assertions.Expect(ops.Page.Locator("tr[data-appid='wx1a2b3c4d5e6f7002']")).ToContainTextAsync("cancelled");
 
         await _portal.WaitForAsync(db => db.Bindings.AnyAsync(b => b.State == BindingState.Revoked));
         await flow.OpenStoresAsync();

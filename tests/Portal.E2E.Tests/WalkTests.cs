@@ -52,7 +52,7 @@ public sealed class WalkTests(BrowserFixture browser) : IAsyncLifetime
 
     private string[] PagesFor(string role) => role switch
     {
-        "admin" => ["/", "/stores", $"/stores/{_shopId}", "/authorizers", "/authorizers/matrix", $"/authorizers/{AppId}", "/operations", "/operations/readiness", "/settings", "/admin/users", "/no-such-page"],
+        "admin" => ["/", "/stores", $"/stores/{_shopId}", "/authorizers", "/authorizers/matrix", $"/authorizers/{AppId}", "/operations", "/operations/pushes", "/operations/readiness", "/settings", "/admin/users", "/no-such-page"],
         "ops" => ["/", "/stores", "/authorizers", "/operations", "/operations/readiness"],
         "operator1" => ["/", "/stores", $"/stores/{_shopId}", "/operations"],
         _ => ["/", "/account/login", _launchPath, "/no-such-page"],

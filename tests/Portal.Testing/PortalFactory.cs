@@ -22,13 +22,13 @@ public class PortalFactory : WebApplicationFactory<Program>
 
     private readonly TimeProvider? _clock;
 
-    public PortalFactory(IDictionary<string, string?>? settings, bool kestrel = false, string? dataDirectory = null, TimeProvider? clock = null)
+    public PortalFactory(IDictionary<string, string?>? settings, bool kestrel = false, string? dataDirectory = null, TimeProvider? clock = null, int? port = null)
     {
         _clock = clock;
         _keepData = dataDirectory is not null;
         DataDirectory = dataDirectory ?? Path.Combine(Path.GetTempPath(), "portal-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(DataDirectory);
-        Port = kestrel ? FreePort() : 5080;
+        Port = kestrel ? port ?? FreePort() : 5080;
         BaseUrl = $"http://127.0.0.1:{Port}";
         _settings = new Dictionary<string, string?>
         {
@@ -65,7 +65,7 @@ public class PortalFactory : WebApplicationFactory<Program>
         builder.UseContentRoot(RepoPaths.Root);
         builder.UseEnvironment("Testing");
         // Host settings reach Program as command-line configuration, so they are seen by code that reads configuration
-        // while the host is being built (Quartz's store path), exactly as in a real deployment.
+        // while the host is being built (the job store's path), exactly as in a real deployment.
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);
@@ -109,6 +109,16 @@ public static class PortalFactoryExtensions
     /// <summary>Waits until the mounted emulator's first ticket push has been received and stored.</summary>
     public static Task WaitForTicketAsync(this PortalFactory factory, TimeSpan? timeout = null)
         => factory.WaitForAsync(async db => await db.ComponentCredentials.AnyAsync(c => c.TicketProtected != null) ? "stored" : null, timeout);
+
+    /// <summary>A signed-in demo user as services see them (the principal a page would pass), e.g. "ops".</summary>
+    public static async Task<Portal.Web.Features.Audit.Actor> ActorAsync(this PortalFactory factory, string userName)
+    {
+        using var scope = factory.Services.CreateScope();
+        var users = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<Portal.Data.Entities.PortalUser>>();
+        var principals = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.IUserClaimsPrincipalFactory<Portal.Data.Entities.PortalUser>>();
+        var user = await users.FindByNameAsync(userName) ?? throw new InvalidOperationException($"no user {userName}");
+        return Portal.Web.Features.Audit.Actor.From(await principals.CreateAsync(user), "127.0.0.1");
+    }
 
     /// <summary>Polls a condition on the database until it holds.</summary>
     public static async Task<T> WaitForAsync<T>(this PortalFactory factory, Func<PortalDbContext, Task<T?>> probe, TimeSpan? timeout = null)

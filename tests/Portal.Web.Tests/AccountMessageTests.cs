@@ -176,8 +176,8 @@ public sealed class AccountMessageTests(DefaultPortalFactory factory) : IClassFi
         }
 
         Assert.Equal(2, await StoredAsync(appId));
-        await factory.Services.GetRequiredService<Portal.Web.Features.KeepAlive.OpsConsole>().RunNowAsync("purge-messages", Portal.Web.Features.Audit.Actor.System, CancellationToken.None);
-        var run = await factory.WaitForAsync(db => db.JobRuns.AsNoTracking().FirstOrDefaultAsync(r => r.JobName == "purge-messages"));
+        await factory.Services.GetRequiredService<Portal.Web.Features.KeepAlive.OpsConsole>().RunNowAsync("purge-messages", await factory.ActorAsync("ops"), CancellationToken.None);
+        var run = await factory.WaitForAsync(db => db.JobRuns.AsNoTracking().FirstOrDefaultAsync(r => r.JobName == "purge-messages" && r.FinishedAt != null));
         Assert.True(run.Succeeded, run.Summary);
         await using var after = await DbAsync();
         Assert.Equal(["text"], await after.AccountMessages.Where(m => m.AuthorizerAppId == appId).Select(m => m.MsgType).ToListAsync());

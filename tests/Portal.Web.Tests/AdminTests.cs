@@ -35,7 +35,7 @@ public sealed class AdminTests(DefaultOnboardingHarness h) : IClassFixture<Defau
         }
 
         var home = new AngleSharp.Html.Parser.HtmlParser().ParseDocument(await admin.GetStringAsync("/"));
-        Assert.Equal(["", "stores", "authorizers", "authorizers/matrix", "operations", "operations/readiness", "settings", "admin/users"],
+        Assert.Equal(["", "stores", "authorizers", "authorizers/matrix", "operations", "operations/pushes", "operations/readiness", "settings", "admin/users"],
             home.QuerySelectorAll("nav[data-nav] a[data-nav-link]").Select(a => a.GetAttribute("href")!).ToArray());
         Assert.Equal("staff", home.QuerySelector("[data-dashboard]")!.GetAttribute("data-dashboard"));
 

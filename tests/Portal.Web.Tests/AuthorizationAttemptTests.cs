@@ -159,6 +159,17 @@ public sealed class AuthorizationAttemptTests(AuthorizationAttemptTests.Harness 
     }
 
     [Fact]
+    public async Task CodeWeChatDoesNotKnow_OnALiveAttempt_IsAClientErrorAndLinksNothing()
+    {
+        var invite = await h.InviteAsync("花间花店", user: "operator2");
+        var (status, html) = await h.CallbackAsync(OnboardingHarness.RedirectFor(await h.LaunchAsync(invite), "queryauthcode@@@forged"));
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.DoesNotContain("授权成功", html);
+        await using var db = await h.DbAsync();
+        Assert.Equal(InviteStatus.Open, (await db.Invites.SingleAsync(i => i.Id == invite.Id)).Status);
+    }
+
+    [Fact]
     public async Task ExpiredAttempt_IsRefused()
     {
         var invite = await h.InviteAsync("城东书店·新街口店", user: "operator2");

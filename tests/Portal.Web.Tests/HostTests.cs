@@ -106,7 +106,7 @@ public class HostTests : IClassFixture<DefaultPortalFactory>
     public async Task EmulatorMode_MountsTheEmulatorUnderItsPrefix()
     {
         var client = _factory.CreateClient();
-        var admin = await client.GetStringAsync("/_emulator/admin");
+        var admin = await (await _factory.SignInAsync("ops")).GetStringAsync("/_emulator/admin");
         Assert.Contains("WeChat emulator", admin);
         Assert.Contains(_factory.BaseUrl + "/wechat/component/events", admin);
 

@@ -10,11 +10,11 @@ using Portal.WeChat.Emulator.Model;
 using Portal.Web.Features.Audit;
 using Portal.Web.Features.Data;
 using Portal.Web.Features.KeepAlive;
-using Quartz;
+using Portal.Web.Features.KeepAlive.Jobs;
 
 namespace Portal.Web.Tests;
 
-/// <summary>Keeping authorizations alive, on a controlled clock, against the real emulator, with real Quartz.</summary>
+/// <summary>Keeping authorizations alive, on a controlled clock, against the real emulator, with real Hangfire.</summary>
 public sealed class KeepAliveTests : IAsyncLifetime
 {
     private readonly ManualTimeProvider _clock = new(DateTimeOffset.UtcNow);
@@ -180,7 +180,7 @@ public sealed class KeepAliveTests : IAsyncLifetime
     {
         _h.Emulator.TicketPushesEnabled = false;
         _clock.Advance(TimeSpan.FromMinutes(21));
-        await RunJobAsync(TicketWatchdogJob.Key);
+        await RunJobAsync(TicketWatchdogJob.JobName);
 
         Assert.Contains(_h.Emulator.Calls, c => c.Api == "api_start_push_ticket" && c.ErrCode == 0);
         await using var db = await _h.DbAsync();
@@ -198,7 +198,7 @@ public sealed class KeepAliveTests : IAsyncLifetime
         var current = _h.Emulator.FindAuthorization("wx1a2b3c4d5e6f7001")!.RefreshToken;
         var rotated = _h.Emulator.RefreshAuthorizerToken("wx1a2b3c4d5e6f7001", current).RefreshToken;
 
-        var summary = await RunJobAsync(ReconcileAuthorizersJob.Key);
+        var summary = await RunJobAsync(ReconcileAuthorizersJob.JobName);
         Assert.Contains("unknown here: 1", summary);
         Assert.Contains("gone there: 1", summary);
         Assert.Contains("refresh tokens repaired: 1", summary);
@@ -302,23 +302,117 @@ public sealed class KeepAliveTests : IAsyncLifetime
     public async Task ComponentTokenJob_RenewsOnlyWhenNeeded()
     {
         var before = _h.Emulator.Calls.Count(c => c.Api == "api_component_token");
-        Assert.StartsWith("renewed", await RunJobAsync(RenewComponentTokenJob.Key));
-        Assert.Contains("nothing to do", await RunJobAsync(RenewComponentTokenJob.Key));
+        Assert.StartsWith("renewed", await RunJobAsync(RenewComponentTokenJob.JobName));
+        Assert.Contains("nothing to do", await RunJobAsync(RenewComponentTokenJob.JobName));
         Assert.Equal(before + 1, _h.Emulator.Calls.Count(c => c.Api == "api_component_token"));
     }
 
-    private async Task<string> RunJobAsync(JobKey job)
+    [Fact]
+    public async Task SweepTriggeredTwiceAtOnce_RefreshesNoAuthorizerTwice()
     {
-        long previous;
-        await using (var db = await _h.DbAsync())
+        _h.Emulator.RefreshTokenModeOverride = RefreshTokenMode.Rotate;
+        string[] appIds = ["wx1a2b3c4d5e6f7001", "wx1a2b3c4d5e6f7002", "wx1a2b3c4d5e6f7003"];
+        string[] shops = ["好味道餐厅·人民广场店", "好味道餐厅·徐家汇店", "城东书店"];
+        for (var i = 0; i < appIds.Length; i++)
         {
-            previous = await db.JobRuns.Where(r => r.JobName == job.Name).Select(r => (long?)r.Id).MaxAsync() ?? 0;
+            await BindAsync(shops[i], appIds[i]);
         }
 
-        var scheduler = await _h.Portal.Services.GetRequiredService<ISchedulerFactory>().GetScheduler();
-        await scheduler.TriggerJob(job);
-        var run = await _h.Portal.WaitForAsync(db => db.JobRuns.AsNoTracking().Where(r => r.JobName == job.Name && r.Id > previous).FirstOrDefaultAsync());
-        Assert.True(run.Succeeded, run.Summary);
-        return run.Summary ?? string.Empty;
+        _clock.Advance(TimeSpan.FromHours(2));
+        var calls = _h.Emulator.Calls.Count;
+        _h.Emulator.AddFault(new FaultRule { Target = "api_authorizer_token", Kind = FaultKind.Latency, LatencyMs = 300 });
+        var console = _h.Portal.Services.GetRequiredService<OpsConsole>();
+        var ops = await _h.ActorAsync("ops");
+        var runs = await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => console.RunNowAsync(RefreshAuthorizerTokensJob.JobName, ops, CancellationToken.None)));
+        var finished = await Task.WhenAll(runs.Select(id => console.WaitAsync(id, TimeSpan.FromSeconds(30), CancellationToken.None)));
+
+        Assert.All(finished, r => Assert.True(r is { Status: JobRunStatus.Succeeded or JobRunStatus.Skipped }, r?.Summary));
+        Assert.Equal(3, finished.Sum(r => r!.ItemsSucceeded));
+        var refreshes = _h.Emulator.Calls.Skip(calls).Where(c => c.Api == "api_authorizer_token" && c.ErrCode == 0).GroupBy(c => c.Parameters["authorizer_appid"]).ToDictionary(g => g.Key, g => g.Count());
+        Assert.All(appIds, a => Assert.Equal(1, refreshes.GetValueOrDefault(a)));
+        foreach (var appId in appIds)
+        {
+            await using var db = await _h.DbAsync();
+            var token = await db.AuthorizerTokens.AsNoTracking().SingleAsync(t => t.Authorizer!.AppId == appId);
+            Assert.Equal(_h.Emulator.FindAuthorization(appId)!.RefreshToken, Protector.Unprotect(token.RefreshTokenProtected));
+        }
+
+        // The dashboard chart reads the counts the job runner recorded, not the scheduler.
+        var admin = new System.Security.Claims.ClaimsPrincipal(new System.Security.Claims.ClaimsIdentity([new System.Security.Claims.Claim(System.Security.Claims.ClaimTypes.Role, Portal.Web.Features.Identity.Roles.Admin)], "test"));
+        var dashboard = await _h.Portal.Services.GetRequiredService<Portal.Web.Features.Admin.DashboardService>().LoadAsync(admin, CancellationToken.None);
+        Assert.Equal(3, dashboard.Refreshes.Sum(h => h.Succeeded));
+    }
+
+    [Fact]
+    public async Task NewlyBoundAuthorizer_GetsItsFirstRefreshScheduledForWhenItIsDue()
+    {
+        var id = await BindAsync("晨光咖啡·西湖店", "wx1a2b3c4d5e6f7101");
+        var token = await TokenAsync(id);
+        await using (var db = await _h.DbAsync())
+        {
+            var first = await db.JobRuns.AsNoTracking().SingleAsync(r => r.JobName == RefreshAuthorizerWhenDueJob.JobName && r.Target == "wx1a2b3c4d5e6f7101");
+            Assert.Equal(JobRunStatus.Enqueued, first.Status);
+            Assert.Equal("onboarding", first.Trigger);
+            Assert.NotNull(first.ExternalId);
+        }
+
+        // Hangfire holds it until it is due; run it as Hangfire will, before and after that moment.
+        var runner = _h.Portal.Services.GetRequiredService<JobRunner>();
+        var calls = RefreshCalls;
+        var early = await runner.EnqueueAsync(RefreshAuthorizerWhenDueJob.JobName, "wx1a2b3c4d5e6f7101", "test", CancellationToken.None);
+        var console = _h.Portal.Services.GetRequiredService<OpsConsole>();
+        Assert.Equal("NotDue", (await console.WaitAsync(early, TimeSpan.FromSeconds(30), CancellationToken.None))!.Summary);
+        Assert.Equal(calls, RefreshCalls);
+
+        _clock.Advance(token.RefreshDueAt!.Value.AddSeconds(1) - _clock.GetUtcNow());
+        var due = await runner.EnqueueAsync(RefreshAuthorizerWhenDueJob.JobName, "wx1a2b3c4d5e6f7101", "test", CancellationToken.None);
+        Assert.Equal("Refreshed", (await console.WaitAsync(due, TimeSpan.FromSeconds(30), CancellationToken.None))!.Summary);
+        Assert.Equal(calls + 1, RefreshCalls);
+    }
+
+    [Fact]
+    public async Task OpsForceRefreshAndResync_RunAsJobs_WithProgressAndOutcome()
+    {
+        await BindAsync("花间花店", "wx9252c5e0bb1836fc");
+        var console = _h.Portal.Services.GetRequiredService<OpsConsole>();
+        var ops = await _h.ActorAsync("ops");
+        var refresh = await console.ForceRefreshAsync("wx9252c5e0bb1836fc", ops, CancellationToken.None);
+        Assert.NotNull(await console.RunAsync(refresh, CancellationToken.None));
+        var refreshed = await console.WaitAsync(refresh, TimeSpan.FromSeconds(30), CancellationToken.None);
+        Assert.Equal((JobRunStatus.Succeeded, "Refreshed", 1), (refreshed!.Status, refreshed.Summary, refreshed.ItemsSucceeded));
+        Assert.Equal("ops:ops", refreshed.Trigger);
+
+        Assert.True(await console.ResyncAsync("wx9252c5e0bb1836fc", ops, CancellationToken.None));
+        await using var db = await _h.DbAsync();
+        Assert.True(await db.Audit.AnyAsync(a => a.Action == "token.force_refresh" && a.Actor == "ops"));
+        Assert.True(await db.JobRuns.AnyAsync(r => r.JobName == ResyncAuthorizerJob.JobName && r.Summary == "Resynced"));
+    }
+
+    [Fact]
+    public async Task PurgeJobRuns_DeletesOnlyFinishedRunsOlderThan30Days()
+    {
+        var now = _clock.GetUtcNow();
+        await using (var db = await _h.DbAsync())
+        {
+            db.JobRuns.AddRange(
+                new JobRun { JobName = "old-done", Status = JobRunStatus.Succeeded, EnqueuedAt = now.AddDays(-40), StartedAt = now.AddDays(-40), FinishedAt = now.AddDays(-40) },
+                new JobRun { JobName = "old-interrupted", Status = JobRunStatus.Interrupted, EnqueuedAt = now.AddDays(-40), StartedAt = now.AddDays(-40) },
+                new JobRun { JobName = "recent-done", Status = JobRunStatus.Failed, EnqueuedAt = now.AddDays(-2), StartedAt = now.AddDays(-2), FinishedAt = now.AddDays(-2) });
+            await db.SaveChangesAsync();
+        }
+
+        Assert.StartsWith("deleted 1 job runs", await RunJobAsync(PurgeJobRunsJob.JobName));
+        await using var after = await _h.DbAsync();
+        Assert.Equal(["old-interrupted", "recent-done"], await after.JobRuns.Where(r => r.JobName.Contains('-') && !r.JobName.StartsWith("purge")).Select(r => r.JobName).OrderBy(n => n).ToListAsync());
+    }
+
+    /// <summary>Runs a job as ops do (run now, through Hangfire) and waits for its recorded outcome.</summary>
+    private async Task<string> RunJobAsync(string job)
+    {
+        var console = _h.Portal.Services.GetRequiredService<OpsConsole>();
+        var runId = await console.RunNowAsync(job, await _h.ActorAsync("ops"), CancellationToken.None);
+        var run = await console.WaitAsync(runId, TimeSpan.FromSeconds(30), CancellationToken.None);
+        Assert.True(run is { Status: JobRunStatus.Succeeded }, $"{run?.Status}: {run?.Summary}");
+        return run!.Summary ?? string.Empty;
     }
 }

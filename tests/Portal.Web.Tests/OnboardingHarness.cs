@@ -47,14 +47,7 @@ public partial class OnboardingHarness : IAsyncLifetime
     public async Task<PortalDbContext> DbAsync()
         => await Portal.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
 
-    public async Task<Actor> ActorAsync(string userName)
-    {
-        using var scope = Portal.Services.CreateScope();
-        var users = scope.ServiceProvider.GetRequiredService<UserManager<PortalUser>>();
-        var factory = scope.ServiceProvider.GetRequiredService<IUserClaimsPrincipalFactory<PortalUser>>();
-        var principal = await factory.CreateAsync((await users.FindByNameAsync(userName))!);
-        return Actor.From(principal, "127.0.0.1");
-    }
+    public Task<Actor> ActorAsync(string userName) => Portal.ActorAsync(userName);
 
     public async Task<int> ShopIdAsync(string name)
     {

@@ -8,6 +8,7 @@ using Portal.WeChat.Emulator;
 using Portal.Web.Features.Admin;
 using Portal.Web.Features.Component;
 using Portal.Web.Features.KeepAlive;
+using Portal.Web.Features.KeepAlive.Jobs;
 using Portal.Web.Features.Onboarding;
 
 namespace Portal.Web.Tests;
@@ -46,6 +47,44 @@ public sealed class RightsTests(RightsTests.Harness h) : IClassFixture<RightsTes
         {
             await Users.SetDisabledAsync(admin, await UserIdAsync("ops"), false, CancellationToken.None);
         }
+    }
+
+    [Fact]
+    public async Task DisabledOpsUser_WithThePrincipalOfAnOpenPage_CannotControlJobsRefreshOrResync()
+    {
+        var admin = await h.ActorAsync("admin");
+        var staleOps = await h.ActorAsync("ops");
+        var console = h.Portal.Services.GetRequiredService<OpsConsole>();
+        await using (var db = await h.DbAsync())
+        {
+            Assert.False(await db.JobPauses.AnyAsync());
+        }
+
+        await Users.SetDisabledAsync(admin, await UserIdAsync("ops"), true, CancellationToken.None);
+        try
+        {
+            var runsBefore = await RunCountAsync();
+            Assert.Equal("forbidden", (await Assert.ThrowsAsync<PortalException>(() => console.RunNowAsync(RefreshAuthorizerTokensJob.JobName, staleOps, CancellationToken.None))).Code);
+            Assert.Equal("forbidden", (await Assert.ThrowsAsync<PortalException>(() => console.PauseAsync(TicketWatchdogJob.JobName, true, staleOps, CancellationToken.None))).Code);
+            Assert.Equal("forbidden", (await Assert.ThrowsAsync<PortalException>(() => console.ForceRefreshAsync("wx1a2b3c4d5e6f7001", staleOps, CancellationToken.None))).Code);
+            Assert.Equal("forbidden", (await Assert.ThrowsAsync<PortalException>(() => console.StartResyncAsync("wx1a2b3c4d5e6f7001", staleOps, CancellationToken.None))).Code);
+            Assert.Equal(runsBefore, await RunCountAsync());
+            await using var db = await h.DbAsync();
+            Assert.False(await db.JobPauses.AnyAsync());
+        }
+        finally
+        {
+            await Users.SetDisabledAsync(admin, await UserIdAsync("ops"), false, CancellationToken.None);
+        }
+
+        var operatorActor = await h.ActorAsync("operator1");
+        Assert.Equal("forbidden", (await Assert.ThrowsAsync<PortalException>(() => console.RunNowAsync(RefreshAuthorizerTokensJob.JobName, operatorActor, CancellationToken.None))).Code);
+    }
+
+    private async Task<int> RunCountAsync()
+    {
+        await using var db = await h.DbAsync();
+        return await db.JobRuns.CountAsync();
     }
 
     [Fact]

@@ -58,6 +58,8 @@ public sealed partial class RouteRoleMatrixTests(RouteRoleMatrixTests.Harness h,
         ["GET /settings"] = Access.OpsAdmin,
         ["GET /operations"] = Access.OpsAdmin,
         ["GET /operations/readiness"] = Access.OpsAdmin,
+        ["GET /operations/pushes"] = Access.OpsAdmin,
+        ["GET /operations/hangfire/{**path}"] = Access.OpsAdmin,
         ["GET /admin/users"] = Access.Admin,
 
         // Portal endpoints.

@@ -47,4 +47,13 @@ public class StartupValidationTests
         Assert.True((await client.GetAsync("/healthz")).IsSuccessStatusCode);
         Assert.Equal(System.Net.HttpStatusCode.NotFound, (await client.GetAsync("/_emulator/admin/api/state")).StatusCode);
     }
+
+    [Theory]
+    [InlineData("ticket-watchdog", "0 0/5 * * * ? *", "KeepAlive:Schedules:ticket-watchdog is not a valid cron expression")]
+    [InlineData("refresh-authorizer-tokens", "every minute", "KeepAlive:Schedules:refresh-authorizer-tokens is not a valid cron expression")]
+    [InlineData("no-such-job", "* * * * *", "KeepAlive:Schedules:no-such-job names no recurring job")]
+    public void WrongJobSchedule_RefusesToStartNamingTheKey(string job, string cron, string expected)
+    {
+        Assert.Contains(expected, StartFailure(new() { [$"KeepAlive:Schedules:{job}"] = cron }));
+    }
 }

@@ -5,6 +5,9 @@ public enum InboxStatus
     Pending = 0,
     Processed = 1,
     Failed = 2,
+
+    /// <summary>Authentic (signed and decrypted) but not understood: kept for ops, never processed.</summary>
+    Poison = 3,
 }
 
 /// <summary>A verified, decrypted push from WeChat, stored before it is answered and processed afterwards.</summary>

@@ -75,14 +75,45 @@ public sealed class ApiKey
         => Allows(ApiKeyScope.AllAuthorizers) || (Allows(ApiKeyScope.ListedAuthorizers) && ListedAppIds.Contains(appId, StringComparer.Ordinal));
 }
 
-/// <summary>One run of a background job, for the console (Quartz keeps only schedules).</summary>
+public enum JobRunStatus
+{
+    /// <summary>Asked for (by ops, onboarding or a restart); waiting for a worker.</summary>
+    Enqueued = 0,
+    Running = 1,
+    Succeeded = 2,
+    Failed = 3,
+    /// <summary>Stopped by a shutdown; the scheduler runs it again at the next start and it resumes this row.</summary>
+    Interrupted = 4,
+    /// <summary>Not run: the same job was already running, or the job is paused.</summary>
+    Skipped = 5,
+}
+
+/// <summary>One run of a background job: what ops see in the console and the dashboard chart reads.</summary>
 public sealed class JobRun
 {
     public long Id { get; set; }
 
     public required string JobName { get; set; }
 
+    /// <summary>The authorizer appid for work on one account (force refresh, resync, first refresh); null for sweeps.</summary>
+    public string? Target { get; set; }
+
+    /// <summary>Who or what asked: <c>schedule</c>, <c>ops:&lt;user&gt;</c>, <c>onboarding</c>, <c>restart</c>.</summary>
+    public string Trigger { get; set; } = "schedule";
+
+    public JobRunStatus Status { get; set; }
+
+    /// <summary>The scheduler's own id of the job execution (for the Dashboard link and to resume the same row after a restart).</summary>
+    public string? ExternalId { get; set; }
+
+    /// <summary>The portal process that runs it; a run left Running by another (dead) process is resumed at start.</summary>
+    public string? Owner { get; set; }
+
+    public DateTimeOffset EnqueuedAt { get; set; }
+
     public DateTimeOffset StartedAt { get; set; }
+
+    public DateTimeOffset? FinishedAt { get; set; }
 
     public long DurationMs { get; set; }
 
@@ -95,6 +126,16 @@ public sealed class JobRun
 
     /// <summary>Items the run could not complete (for the refresh job: failed, revoked, needs re-authorization, paused).</summary>
     public int ItemsFailed { get; set; }
+}
+
+/// <summary>A recurring job ops paused in the console; kept here so the pause survives restarts and scheduler resets.</summary>
+public sealed class JobPause
+{
+    public required string JobName { get; set; }
+
+    public DateTimeOffset PausedAt { get; set; }
+
+    public required string PausedBy { get; set; }
 }
 
 /// <summary>An API WeChat refused for quota (45009): no calls until <see cref="PausedUntil"/>.</summary>

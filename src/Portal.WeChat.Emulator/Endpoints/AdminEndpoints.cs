@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -19,8 +20,11 @@ namespace Portal.WeChat.Emulator.Endpoints;
 /// (ban, ticket pushes, faults, the release test) and to inspect every call and push. Parameters come from the query
 /// string or a form; a form with <c>return=page</c> goes back to the page.
 /// </summary>
-public static class AdminEndpoints
+public static partial class AdminEndpoints
 {
+    [System.Text.RegularExpressions.GeneratedRegex("<form [^>]*data-af=\"1\"[^>]*>")]
+    private static partial System.Text.RegularExpressions.Regex FormOpen();
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
@@ -265,7 +269,17 @@ public static class AdminEndpoints
         }
 
         html.Append("</table><p class=\"muted\">JSON API: ").Append(E(a)).Append("/state, /calls, /pushes, /custom-messages, /faults, /release-test</p>");
+        var body = html.ToString();
+
+        // A host that protects the admin API with antiforgery (the portal does) gets its token into every form.
+        if (ctx.RequestServices.GetService<IAntiforgery>() is { } antiforgery)
+        {
+            var tokens = antiforgery.GetAndStoreTokens(ctx);
+            body = body.Replace("method=\"post\" action=\"", "method=\"post\" data-af=\"1\" action=\"", StringComparison.Ordinal);
+            body = FormOpen().Replace(body, m => m.Value + $"<input type=\"hidden\" name=\"{E(tokens.FormFieldName)}\" value=\"{E(tokens.RequestToken)}\">");
+        }
+
         ctx.Response.ContentType = "text/html; charset=utf-8";
-        return ctx.Response.WriteAsync(Wrap("WeChat emulator", html.ToString()), Encoding.UTF8);
+        return ctx.Response.WriteAsync(Wrap("WeChat emulator", body), Encoding.UTF8);
     }
 }

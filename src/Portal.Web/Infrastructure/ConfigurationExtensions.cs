@@ -24,11 +24,11 @@ public static class ConfigurationExtensions
         return builder;
     }
 
-    /// <summary>The data directory as an absolute path, created if missing.</summary>
+    /// <summary>The data directory as an absolute path, created if missing, private to the portal's user (0700/0600).</summary>
     public static string ResolveDataDirectory(this IHostEnvironment environment, PortalOptions options)
     {
         var path = Path.IsPathRooted(options.DataDirectory) ? options.DataDirectory : Path.Combine(environment.ContentRootPath, options.DataDirectory);
-        Directory.CreateDirectory(path);
+        DataDirectoryPermissions.Secure(path);
         return path;
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Localization;
 using Portal.Web.Components;
+using Portal.Web.Features.Component;
 using Portal.Web.Features.Localization;
 using MudBlazor;
 using MudBlazor.Services;
@@ -42,7 +43,21 @@ public static class UiExtensions
     {
         if (!app.Environment.IsDevelopment())
         {
-            app.UseExceptionHandler("/error", createScopeForErrors: true);
+            app.UseExceptionHandler(new ExceptionHandlerOptions
+            {
+                ExceptionHandlingPath = "/error",
+                CreateScopeForErrors = true,
+                // A refusal the portal explains (a typed failure) or a malformed request is the caller's doing: 4xx, never 5xx.
+                StatusCodeSelector = ex => ex switch
+                {
+                    PortalException { Code: "forbidden" } => StatusCodes.Status403Forbidden,
+                    PortalException { Code: ActionLimits.Code } => StatusCodes.Status429TooManyRequests,
+                    PortalException => StatusCodes.Status400BadRequest,
+                    BadHttpRequestException bad => bad.StatusCode,
+                    Microsoft.AspNetCore.Antiforgery.AntiforgeryValidationException => StatusCodes.Status400BadRequest,
+                    _ => StatusCodes.Status500InternalServerError,
+                },
+            });
         }
 
         // An address nobody serves gets the portal's own "page not found" (status 404 kept), not the browser's blank
@@ -60,6 +75,7 @@ public static class UiExtensions
 
         app.UseRequestLocalization();
         app.UseAuthentication();
+        app.UseRateLimiter();
         app.UseAuthorization();
         app.UseAntiforgery();
         return app;
@@ -67,7 +83,12 @@ public static class UiExtensions
 
     private static bool IsMachinePath(PathString path)
         => path.StartsWithSegments("/api") || path.StartsWithSegments("/wechat") || path.StartsWithSegments("/_emulator")
-           || path.StartsWithSegments("/healthz") || path.StartsWithSegments("/admin/authorizers.csv") || path.StartsWithSegments("/_framework");
+           || path.StartsWithSegments("/healthz") || path.StartsWithSegments("/admin/authorizers.csv") || path.StartsWithSegments("/_framework")
+           || path.StartsWithSegments("/operations/hangfire");
+
+    /// <summary>A path on this site (the rules of <c>LocalRedirect</c>: not <c>//host</c>, not <c>/\host</c>), else <c>/</c>.</summary>
+    public static string SafeLocalUrl(string? url)
+        => url is { Length: > 0 and <= 2048 } && url[0] == '/' && (url.Length == 1 || (url[1] != '/' && url[1] != '\\')) && !url.Any(char.IsControl) ? url : "/";
 
     public static WebApplication MapPortalUi(this WebApplication app)
     {
@@ -79,8 +100,7 @@ public static class UiExtensions
                 CookieRequestCultureProvider.DefaultCookieName,
                 CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(chosen)),
                 new CookieOptions { Expires = DateTimeOffset.UtcNow.AddYears(1), HttpOnly = true, SameSite = SameSiteMode.Lax, IsEssential = true });
-            var target = returnUrl is { Length: > 0 } && returnUrl.StartsWith('/') && !returnUrl.StartsWith("//", StringComparison.Ordinal) ? returnUrl : "/";
-            return Results.LocalRedirect(target);
+            return Results.LocalRedirect(SafeLocalUrl(returnUrl));
         });
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;

@@ -747,6 +747,23 @@ namespace Portal.Data.Migrations.Sqlite
                     b.ToTable("InviteAttempts");
                 });
 
+            modelBuilder.Entity("Portal.Data.Entities.JobPause", b =>
+                {
+                    b.Property<string>("JobName")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("PausedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("PausedBy")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("JobName");
+
+                    b.ToTable("JobPauses");
+                });
+
             modelBuilder.Entity("Portal.Data.Entities.JobRun", b =>
                 {
                     b.Property<long>("Id")
@@ -754,6 +771,15 @@ namespace Portal.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.Property<long>("DurationMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("EnqueuedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ExternalId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("FinishedAt")
                         .HasColumnType("INTEGER");
 
                     b.Property<int>("ItemsFailed")
@@ -764,9 +790,16 @@ namespace Portal.Data.Migrations.Sqlite
 
                     b.Property<string>("JobName")
                         .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Owner")
                         .HasColumnType("TEXT");
 
                     b.Property<long>("StartedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Status")
                         .HasColumnType("INTEGER");
 
                     b.Property<bool>("Succeeded")
@@ -775,7 +808,20 @@ namespace Portal.Data.Migrations.Sqlite
                     b.Property<string>("Summary")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Target")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Trigger")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
                     b.HasKey("Id");
+
+                    b.HasIndex("ExternalId");
+
+                    b.HasIndex("Status");
 
                     b.HasIndex("JobName", "StartedAt");
 

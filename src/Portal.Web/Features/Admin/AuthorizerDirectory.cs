@@ -137,9 +137,9 @@ public sealed class AuthorizerDirectory(IDbContextFactory<PortalDbContext> dbFac
             VerifyType = a.VerifyType,
             AccountStatus = a.AccountStatus,
             IsAuthorized = a.IsAuthorized,
-            ShopName = db.Bindings.Where(b => b.AuthorizerId == a.Id).Select(b => b.Shop!.Name).FirstOrDefault(),
-            ShopId = db.Bindings.Where(b => b.AuthorizerId == a.Id).Select(b => (int?)b.ShopId).FirstOrDefault(),
-            State = db.Bindings.Where(b => b.AuthorizerId == a.Id).Select(b => (BindingState?)b.State).FirstOrDefault(),
+            ShopName = db.Bindings.Where(b => b.AuthorizerId == a.Id).OrderBy(b => b.State == BindingState.Revoked).ThenByDescending(b => b.UpdatedAt).ThenByDescending(b => b.Id).Select(b => b.Shop!.Name).FirstOrDefault(),
+            ShopId = db.Bindings.Where(b => b.AuthorizerId == a.Id).OrderBy(b => b.State == BindingState.Revoked).ThenByDescending(b => b.UpdatedAt).ThenByDescending(b => b.Id).Select(b => (int?)b.ShopId).FirstOrDefault(),
+            State = db.Bindings.Where(b => b.AuthorizerId == a.Id).OrderBy(b => b.State == BindingState.Revoked).ThenByDescending(b => b.UpdatedAt).ThenByDescending(b => b.Id).Select(b => (BindingState?)b.State).FirstOrDefault(),
             GrantedCount = a.Permissions.Count,
             RequiredGrantedCount = a.Kind == AuthorizerKind.MiniProgram ? a.Permissions.Count(p => mp.Contains(p.SetId)) : a.Permissions.Count(p => oa.Contains(p.SetId)),
             RequiredCount = a.Kind == AuthorizerKind.MiniProgram ? mp.Length : oa.Length,
@@ -223,10 +223,14 @@ public sealed class AuthorizerDirectory(IDbContextFactory<PortalDbContext> dbFac
         }
     }
 
-    /// <summary>RFC 4180 quoting, and a leading apostrophe for cells starting like a formula (=, +, -, @, tab, CR).</summary>
+    /// <summary>
+    /// RFC 4180 quoting, and a leading apostrophe for cells a spreadsheet would run as a formula: starting with =, @, tab
+    /// or CR, or with + or - when the cell is not simply a number (<c>-1</c> stays <c>-1</c>; <c>-1+cmd|…</c> does not).
+    /// </summary>
     public static string Cell(string value)
     {
-        if (value.Length > 0 && "=+-@\t\r".Contains(value[0], StringComparison.Ordinal))
+        if (value.Length > 0 && ("=@\t\r".Contains(value[0], StringComparison.Ordinal)
+            || (value[0] is '+' or '-' && !double.TryParse(value, System.Globalization.NumberStyles.AllowLeadingSign | System.Globalization.NumberStyles.AllowDecimalPoint | System.Globalization.NumberStyles.AllowExponent, System.Globalization.CultureInfo.InvariantCulture, out _))))
         {
             value = "'" + value;
         }
@@ -243,7 +247,9 @@ public sealed class AuthorizerDirectory(IDbContextFactory<PortalDbContext> dbFac
             return null;
         }
 
-        var binding = await db.Bindings.AsNoTracking().Include(b => b.Shop).FirstOrDefaultAsync(b => b.AuthorizerId == authorizer.Id, cancellationToken);
+        // An account can have several binding rows (a revoked one and a newer one): the live, most recent binding is its store.
+        var binding = await db.Bindings.AsNoTracking().Include(b => b.Shop).Where(b => b.AuthorizerId == authorizer.Id)
+            .OrderBy(b => b.State == BindingState.Revoked).ThenByDescending(b => b.UpdatedAt).ThenByDescending(b => b.Id).FirstOrDefaultAsync(cancellationToken);
         var history = await db.BindingEvents.AsNoTracking().Where(e => e.AuthorizerAppId == appId || (binding != null && e.ShopId == binding.ShopId))
             .OrderByDescending(e => e.At).ThenByDescending(e => e.Id).Take(100).ToListAsync(cancellationToken);
         var required = onboarding.CurrentValue.RequiredFor(authorizer.Kind);

@@ -67,7 +67,7 @@ public sealed class DashboardService(IDbContextFactory<PortalDbContext> dbFactor
 
         var since = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, 0, 0, TimeSpan.Zero).AddHours(-23);
         var runs = await db.JobRuns.AsNoTracking()
-            .Where(r => r.JobName == RefreshAuthorizerTokensJob.Key.Name && r.StartedAt >= since)
+            .Where(r => r.JobName == KeepAlive.Jobs.RefreshAuthorizerTokensJob.JobName && r.Status == JobRunStatus.Succeeded && r.StartedAt >= since)
             .Select(r => new { r.StartedAt, r.ItemsSucceeded, r.ItemsFailed })
             .ToListAsync(cancellationToken);
         var refreshes = Enumerable.Range(0, 24).Select(i =>

@@ -13,9 +13,18 @@ public sealed record Actor(string Name, string? RemoteIp = null, ClaimsPrincipal
     public static Actor From(ClaimsPrincipal user, string? remoteIp) => new(user.Identity?.Name ?? "anonymous", remoteIp, user);
 }
 
-/// <summary>Writes who did what, when and from where. Details never carry tokens or secrets.</summary>
+/// <summary>
+/// Writes who did what, when and from where. Details never carry tokens or secrets. Every field is capped: names and
+/// details often come from outside (a sign-in with a 1 MB user name must not store 1 MB).
+/// </summary>
 public sealed class AuditLog(TimeProvider time, Microsoft.EntityFrameworkCore.IDbContextFactory<PortalDbContext> dbFactory)
 {
+    public const int MaxActor = 128;
+    public const int MaxAction = 100;
+    public const int MaxTarget = 256;
+    public const int MaxDetail = 2000;
+    public const int MaxRemoteIp = 64;
+
     /// <summary>Records an action on its own (not as part of another change's transaction).</summary>
     public async Task WriteAsync(Actor actor, string action, string? target, CancellationToken cancellationToken, string? detail = null)
     {
@@ -28,10 +37,14 @@ public sealed class AuditLog(TimeProvider time, Microsoft.EntityFrameworkCore.ID
         => db.Audit.Add(new AuditEntry
         {
             At = time.GetUtcNow(),
-            Actor = actor.Name,
-            Action = action,
-            Target = target,
-            Detail = detail,
-            RemoteIp = actor.RemoteIp,
+            Actor = Cap(actor.Name, MaxActor)!,
+            Action = Cap(action, MaxAction)!,
+            Target = Cap(target, MaxTarget),
+            Detail = Cap(detail, MaxDetail),
+            RemoteIp = Cap(actor.RemoteIp, MaxRemoteIp),
         });
+
+    /// <summary>At most <paramref name="max"/> characters, marked with an ellipsis when cut.</summary>
+    public static string? Cap(string? value, int max)
+        => value is null || value.Length <= max ? value : value[..(max - 1)] + "…";
 }

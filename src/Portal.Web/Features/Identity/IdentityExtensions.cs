@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Portal.Data;
 using Portal.Data.Entities;
 using Portal.Web.Features.Audit;
@@ -44,6 +45,8 @@ public static class IdentityExtensions
         builder.Services.AddScoped(sp => sp.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<PortalDbContext>>().CreateDbContext());
         builder.Services.AddSingleton<AuditLog>();
         builder.Services.AddScoped<ShopAccess>();
+        builder.Services.AddScoped<LoginService>();
+        builder.Services.TryAddSingleton<Portal.Web.Infrastructure.ActionRateLimiter>();
         builder.Services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.SectionName);
         builder.Services.AddOptions<InitialAdminOptions>().BindConfiguration(InitialAdminOptions.SectionName);
         // A disabled user or changed roles take effect on the next request within a minute, not after the cookie's 8 h.
@@ -72,7 +75,7 @@ public static class IdentityExtensions
     /// <summary>JSON endpoints get 401/403; pages get the sign-in redirect.</summary>
     private static Task ApiAwareRedirect(Microsoft.AspNetCore.Authentication.RedirectContext<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions> context, int status)
     {
-        if (context.Request.Path.StartsWithSegments("/api"))
+        if (context.Request.Path.StartsWithSegments("/api") || context.Request.Path.StartsWithSegments("/_emulator/admin/api"))
         {
             context.Response.StatusCode = status;
             return Task.CompletedTask;

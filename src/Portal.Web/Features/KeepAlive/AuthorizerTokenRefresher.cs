@@ -52,6 +52,9 @@ public sealed partial class AuthorizerTokenRefresher(
     private readonly string _owner = $"{Environment.ProcessId}:{Guid.NewGuid():N}";
     private readonly ConcurrentDictionary<int, Lazy<Task<RefreshOutcome>>> _inflight = new();
 
+    /// <summary>Who holds the leases this process takes (one per process).</summary>
+    public string LeaseOwner => _owner;
+
     /// <summary>Test seam: runs after WeChat answered and before the answer is written (a crash there must lose nothing).</summary>
     public Func<string, Task>? BeforePersist { get; set; }
 

@@ -26,7 +26,7 @@ public sealed class KeepAliveOptions
     /// <summary>False: the jobs run only when someone presses "run now" (tests, maintenance).</summary>
     public bool RunJobsOnSchedule { get; set; } = true;
 
-    /// <summary>Quartz cron expressions of the jobs.</summary>
+    /// <summary>Cron expressions of the recurring jobs by name (Hangfire's format: 5 fields, or 6 with seconds first; Asia/Shanghai).</summary>
     public Dictionary<string, string> Schedules { get; set; } = new(StringComparer.Ordinal);
 
     /// <summary>Optional URL that receives every alert as a JSON POST.</summary>

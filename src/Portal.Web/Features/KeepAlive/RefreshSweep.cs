@@ -17,7 +17,7 @@ public sealed record SweepResult(int Due, IReadOnlyDictionary<RefreshOutcome, in
     private int Count(RefreshOutcome outcome) => Outcomes.TryGetValue(outcome, out var n) ? n : 0;
 
     public override string ToString()
-        => $"{Due} due; " + string.Join(", ", Outcomes.OrderBy(o => o.Key).Select(o => $"{o.Key} {o.Value}")) + $"; {Elapsed.TotalSeconds:0.0} s";
+        => Due == 0 ? "nothing due" : $"{Due} due; " + string.Join(", ", Outcomes.OrderBy(o => o.Key).Select(o => $"{o.Key} {o.Value}")) + $"; {Elapsed.TotalSeconds:0.0} s";
 }
 
 /// <summary>
@@ -43,11 +43,27 @@ public sealed class RefreshSweep(IDbContextFactory<PortalDbContext> dbFactory, A
         var started = System.Diagnostics.Stopwatch.StartNew();
         var due = await SelectDueAsync(cancellationToken);
         var outcomes = new ConcurrentDictionary<RefreshOutcome, int>();
-        await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.CurrentValue.MaxConcurrency), CancellationToken = cancellationToken }, async (id, ct) =>
+        // Cancellation stops taking new authorizers; refreshes already talking to WeChat finish and write what WeChat
+        // returned (a refresh token must never be dropped half-way), then the cancellation surfaces. The default scheduler:
+        // whatever thread or scheduler the job runner was called on, the refreshes run on the thread pool.
+        await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.CurrentValue.MaxConcurrency), CancellationToken = cancellationToken, TaskScheduler = TaskScheduler.Default }, async (id, _) =>
         {
-            var outcome = await refresher.RefreshAsync(id, "sweep", ct);
+            var outcome = await refresher.RefreshAsync(id, "sweep", CancellationToken.None);
             outcomes.AddOrUpdate(outcome, 1, (_, n) => n + 1);
         });
         return new SweepResult(due.Count, outcomes, started.Elapsed);
+    }
+
+    /// <summary>
+    /// At start-up: gives back leases that earlier portal processes held when they stopped (killed during a refresh),
+    /// so the interrupted sweep's rerun can finish them now instead of after <c>KeepAlive:LeaseDuration</c>. Only valid
+    /// while one process uses the database (SQLite; see ADR-009). A write of the dead process can no longer arrive.
+    /// </summary>
+    public async Task<int> ReleaseAbandonedLeasesAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var mine = refresher.LeaseOwner;
+        return await db.AuthorizerTokens.Where(t => t.LeaseOwner != null && t.LeaseOwner != mine)
+            .ExecuteUpdateAsync(s => s.SetProperty(t => t.LeaseOwner, (string?)null).SetProperty(t => t.LeaseUntil, (DateTimeOffset?)null).SetProperty(t => t.Version, t => t.Version + 1), cancellationToken);
     }
 }

@@ -15,7 +15,7 @@ public static class TokenApi
 {
     public static IEndpointRouteBuilder MapTokenApi(this IEndpointRouteBuilder endpoints)
     {
-        var api = endpoints.MapGroup("/api/v1").AddEndpointFilter(RequireApiKeyAsync).DisableAntiforgery().AllowAnonymous();
+        var api = endpoints.MapGroup("/api/v1").AddEndpointFilter(RequireApiKeyAsync).DisableAntiforgery().AllowAnonymous().RequireRateLimiting(Portal.Web.Infrastructure.RateLimitingExtensions.TokenApiPolicy);
         api.MapGet("/authorizers/{appId}/access-token", AuthorizerTokenAsync);
         api.MapGet("/component/access-token", ComponentTokenAsync);
         return endpoints;

@@ -58,21 +58,63 @@ public static partial class AccountMessageEndpoint
         }
 
         var crypto = o.CreateCrypto();
-        AccountMessage message;
+        EncryptedEnvelope envelope;
+        string xml;
         try
         {
-            var envelope = EncryptedEnvelope.ParseAccountMessage(request.Body);
-            message = AccountMessage.Parse(request.VerifyAndDecrypt(crypto, envelope.Encrypt));
-            if (message.ToUserName != envelope.Recipient)
-            {
-                LogRejected(logger, ip, appid, "the envelope and the message name different accounts");
-                return Results.BadRequest("recipient mismatch");
-            }
+            envelope = EncryptedEnvelope.ParseAccountMessage(request.Body);
+            xml = request.VerifyAndDecrypt(crypto, envelope.Encrypt);
         }
         catch (WeChatCryptoException ex)
         {
             LogRejected(logger, ip, appid, $"{(int)ex.Code} {ex.Code}");
             return SignedRequest.Refuse(ex);
+        }
+
+        // Authentic from here. A message the portal cannot read is kept for ops and answered success (or WeChat retries it).
+        AccountMessage? parsed = null;
+        PoisonReason? poison = null;
+        try
+        {
+            parsed = AccountMessage.Parse(xml);
+            if (parsed.Get("CreateTime") is { } createTime && (!long.TryParse(createTime, NumberStyles.Integer, CultureInfo.InvariantCulture, out var unix) || !PoisonPushes.IsRepresentable(unix)))
+            {
+                poison = PoisonReason.CreateTime;
+            }
+        }
+        catch (WeChatCryptoException)
+        {
+            poison = PoisonReason.Malformed;
+        }
+
+        if (poison is { } poisonReason)
+        {
+            await using var poisonDb = await dbFactory.CreateDbContextAsync(context.RequestAborted);
+            if (!await request.RememberAsync(poisonDb, "msg:", time.GetUtcNow(), context.RequestAborted))
+            {
+                LogRejected(logger, ip, appid, "replayed timestamp/nonce");
+                return Results.Conflict("replayed");
+            }
+
+            await PoisonPushes.AddAsync(poisonDb, protector, xml, PoisonSource.AccountMessages, appid, poisonReason, time.GetUtcNow(), context.RequestAborted);
+            try
+            {
+                await poisonDb.SaveChangesAsync(context.RequestAborted);
+            }
+            catch (DbUpdateException)
+            {
+                // The same poison message raced in on another request: kept once.
+            }
+
+            LogPoison(logger, appid, poisonReason);
+            return Results.Text("success");
+        }
+
+        var message = parsed!;
+        if (message.ToUserName != envelope.Recipient)
+        {
+            LogRejected(logger, ip, appid, "the envelope and the message name different accounts");
+            return Results.BadRequest("recipient mismatch");
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(context.RequestAborted);
@@ -193,13 +235,16 @@ public static partial class AccountMessageEndpoint
     /// <summary>MsgId when present; events have none, so sender + time + event (WeChat's advice for deduplicating events).</summary>
     internal static string DedupeKeyOf(AccountMessage message)
         => message.MsgId is { Length: > 0 } id
-            ? "id:" + id
+            ? Truncate("id:" + id, 200)
             : Truncate($"ev:{message.FromUserName}:{message.CreateTime}:{message.Event}", 200);
 
     private static string Truncate(string value, int max) => value.Length > max ? value[..max] : value;
 
     [LoggerMessage(EventId = 5201, Level = LogLevel.Warning, Message = "Refused a message for {AppId} from {RemoteIp}: {Reason}")]
     private static partial void LogRejected(ILogger logger, string remoteIp, string appId, string reason);
+
+    [LoggerMessage(EventId = 5203, Level = LogLevel.Warning, Message = "Kept an authentic message for {AppId} that could not be understood ({Reason}) as a poison item; answered success")]
+    private static partial void LogPoison(ILogger logger, string appId, PoisonReason reason);
 
     [LoggerMessage(EventId = 5202, Level = LogLevel.Information, Message = "Message {MsgType} for {AppId} answered {Reply} (new: {IsNew})")]
     private static partial void LogAccepted(ILogger logger, string appId, string msgType, string reply, bool isNew);

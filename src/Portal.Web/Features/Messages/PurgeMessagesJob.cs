@@ -1,21 +1,24 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Portal.Data;
-using Quartz;
+using Portal.Web.Features.KeepAlive.Jobs;
 
 namespace Portal.Web.Features.Messages;
 
-/// <summary>Deletes account messages older than <c>Messages:RetentionDays</c> (nightly).</summary>
-[DisallowConcurrentExecution]
-public sealed class PurgeMessagesJob(IDbContextFactory<PortalDbContext> dbFactory, IOptionsMonitor<MessagesOptions> options, TimeProvider time) : IJob
+/// <summary>Deletes account messages older than <c>Messages:RetentionDays</c> (nightly), in one statement.</summary>
+public sealed class PurgeMessagesJob(IDbContextFactory<PortalDbContext> dbFactory, IOptionsMonitor<MessagesOptions> options, TimeProvider time) : IPortalJob
 {
-    public static readonly JobKey Key = new("purge-messages", "keep-alive");
+    public const string JobName = "purge-messages";
 
-    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
+    public string Name => JobName;
+
+    public string? DefaultSchedule => "0 0 4 * * *";
+
+    public async Task<JobOutcome> RunAsync(string? target, CancellationToken cancellationToken)
     {
         var cutoff = time.GetUtcNow().AddDays(-options.CurrentValue.RetentionDays);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var deleted = await db.AccountMessages.Where(m => m.ReceivedAt < cutoff).ExecuteDeleteAsync(cancellationToken);
-        context.Result = $"deleted {deleted} messages received before {cutoff:u}";
+        return new JobOutcome($"deleted {deleted} messages received before {cutoff:u}", deleted);
     }
 }

@@ -24,6 +24,7 @@ public sealed partial class AuthorizationExchanger(
     ComponentApiClient client,
     TokenProtector protector,
     KeepAlive.RefreshSchedule schedule,
+    KeepAlive.Jobs.IRefreshScheduling refreshes,
     TimeProvider time,
     ILogger<AuthorizationExchanger> logger)
 {
@@ -74,6 +75,7 @@ public sealed partial class AuthorizationExchanger(
 
         var info = response.AuthorizationInfo;
         await PersistGrantAsync(info, hash, claim, cancellationToken);
+        await refreshes.ScheduleFirstRefreshAsync(info.AuthorizerAppId, info.ExpiresIn is { } s ? schedule.DueAt(info.AuthorizerAppId, time.GetUtcNow().AddSeconds(s)) : time.GetUtcNow(), cancellationToken);
         LogExchanged(logger, info.AuthorizerAppId, info.FuncInfo.Count);
         await SyncDetailsAsync(info.AuthorizerAppId, cancellationToken);
         return new ExchangedCode(info.AuthorizerAppId, claim.AttemptId, claim.PreAuthCodeHash);

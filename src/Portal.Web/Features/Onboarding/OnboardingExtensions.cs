@@ -30,7 +30,7 @@ public static class OnboardingExtensions
     public static IEndpointRouteBuilder MapPortalOnboarding(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapComponentEvents();
-        endpoints.MapPost("/api/shops/{shopId:int}/invites", CreateInviteAsync).RequireAuthorization(p => p.RequireRole(Roles.All));
+        endpoints.MapPost("/api/shops/{shopId:int}/invites", CreateInviteAsync).RequireAuthorization(p => p.RequireRole(Roles.All)).RequireRateLimiting(Portal.Web.Infrastructure.RateLimitingExtensions.InvitesPolicy);
         return endpoints;
     }
 

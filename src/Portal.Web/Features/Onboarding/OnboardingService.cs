@@ -27,6 +27,7 @@ public sealed partial class OnboardingService(
     AuthorizationExchanger exchanger,
     InviteTokens tokens,
     AuditLog audit,
+    Infrastructure.ActionLimits limits,
     IOptionsMonitor<WeChatOptions> wechat,
     IOptionsMonitor<PortalOptions> portal,
     IOptionsMonitor<OnboardingOptions> onboarding,
@@ -63,6 +64,8 @@ public sealed partial class OnboardingService(
             throw Forbidden();
         }
 
+        limits.EnsureInviteAllowed(actor.Name, actor.RemoteIp);
+
         return await AddInviteAsync(db, actor, shopId, request, cancellationToken);
     }
 
@@ -73,6 +76,7 @@ public sealed partial class OnboardingService(
     /// </summary>
     public async Task<CreatedInvite> CreateReauthorizationInviteAsync(string originalToken, string? attemptToken, Actor actor, CancellationToken cancellationToken)
     {
+        limits.EnsureInviteAllowed(actor.User?.Identity?.IsAuthenticated == true ? actor.Name : null, actor.RemoteIp);
         var invite = await LoadInviteAsync(originalToken, cancellationToken);
         var attempt = await FindAttemptAsync(invite.Id, attemptToken, cancellationToken);
         if (invite.ResultAuthorizerAppId is not { } appId || attempt?.AuthCodeHash is not { } codeHash
@@ -131,6 +135,7 @@ public sealed partial class OnboardingService(
     /// </summary>
     public async Task<LaunchLink> StartAsync(string token, bool mobile, Actor actor, CancellationToken cancellationToken)
     {
+        limits.EnsureLaunchAllowed(token, actor.RemoteIp);
         var invite = await LoadInviteAsync(token, cancellationToken);
         EnsureOpen(invite);
 

@@ -48,7 +48,6 @@ public static partial class ComponentEventEndpoint
 
         var o = options.CurrentValue;
         var crypto = o.CreateCrypto();
-        ComponentPush push;
         string xml;
         try
         {
@@ -60,17 +59,33 @@ public static partial class ComponentEventEndpoint
             }
 
             xml = request.VerifyAndDecrypt(crypto, envelope.Encrypt);
-            push = ComponentPush.Parse(xml);
-            if (push.AppId != o.ComponentAppId)
-            {
-                LogRejected(logger, ip, "decrypted AppId is not ours");
-                return Results.BadRequest("wrong appid");
-            }
         }
         catch (WeChatCryptoException ex)
         {
             LogRejected(logger, ip, $"{(int)ex.Code} {ex.Code}");
             return SignedRequest.Refuse(ex);
+        }
+
+        // From here the push is authentic: both signatures hold and it was encrypted for us.
+        ComponentPush? push = null;
+        PoisonReason? poison = null;
+        try
+        {
+            push = ComponentPush.Parse(xml);
+            if (!PoisonPushes.IsRepresentable(push.CreateTime))
+            {
+                poison = PoisonReason.CreateTime;
+            }
+        }
+        catch (WeChatCryptoException)
+        {
+            poison = PoisonReason.Malformed;
+        }
+
+        if (poison is null && push!.AppId != o.ComponentAppId)
+        {
+            LogRejected(logger, ip, "decrypted AppId is not ours");
+            return Results.BadRequest("wrong appid");
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(context.RequestAborted);
@@ -81,8 +96,16 @@ public static partial class ComponentEventEndpoint
             return Results.Conflict("replayed");
         }
 
-        // Pruned here (every ticket push, ten minutes apart) for both URLs: the message URL only adds.
-        db.ReplayGuard.RemoveRange(db.ReplayGuard.Where(r => r.SeenAt < now - (2 * o.PushMaxClockSkew)));
+        if (poison is { } poisonReason)
+        {
+            await PoisonPushes.AddAsync(db, protector, xml, PoisonSource.ComponentEvents, null, poisonReason, now, context.RequestAborted);
+            await SaveIgnoringRaceAsync(db, context.RequestAborted);
+            LogPoison(logger, poisonReason);
+            return Results.Text("success");
+        }
+
+        // Expired entries are pruned by the prune-replay-guard job, never here: a push must stay fast however many there are.
+        var accepted = push!;
         var dedupeKey = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(xml)));
         var isNew = !await db.Inbox.AnyAsync(m => m.DedupeKey == dedupeKey, context.RequestAborted);
         if (isNew)
@@ -90,10 +113,10 @@ public static partial class ComponentEventEndpoint
             db.Inbox.Add(new InboxMessage
             {
                 DedupeKey = dedupeKey,
-                InfoType = push.InfoType,
-                AuthorizerAppId = AuthorizerOf(push),
+                InfoType = Cap(accepted.InfoType, 64),
+                AuthorizerAppId = AuthorizerOf(accepted) is { } authorizer ? Cap(authorizer, 32) : null,
                 ReceivedAt = now,
-                CreateTime = DateTimeOffset.FromUnixTimeSeconds(push.CreateTime),
+                CreateTime = DateTimeOffset.FromUnixTimeSeconds(accepted.CreateTime),
                 PayloadProtected = protector.Protect(xml),
                 Status = InboxStatus.Pending,
             });
@@ -106,13 +129,27 @@ public static partial class ComponentEventEndpoint
         catch (DbUpdateException)
         {
             // The same push (or the same nonce) raced in on another request: it is stored once; answer as WeChat expects.
-            LogDuplicateRace(logger, push.InfoType);
+            LogDuplicateRace(logger, accepted.InfoType);
             return Results.Text("success");
         }
 
-        LogAccepted(logger, push.InfoType, AuthorizerOf(push) ?? "-", isNew);
+        LogAccepted(logger, accepted.InfoType, AuthorizerOf(accepted) ?? "-", isNew);
         signal.Notify();
         return Results.Text("success");
+    }
+
+    private static string Cap(string value, int max) => value.Length > max ? value[..max] : value;
+
+    private static async Task SaveIgnoringRaceAsync(PortalDbContext db, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            // The same poison push raced in on another request: it is kept once.
+        }
     }
 
     private static string? AuthorizerOf(ComponentPush push) => push switch
@@ -146,6 +183,9 @@ public static partial class ComponentEventEndpoint
 
     [LoggerMessage(EventId = 5002, Level = LogLevel.Information, Message = "Accepted push {InfoType} for {AuthorizerAppId} (new: {IsNew})")]
     private static partial void LogAccepted(ILogger logger, string infoType, string authorizerAppId, bool isNew);
+
+    [LoggerMessage(EventId = 5004, Level = LogLevel.Warning, Message = "Kept an authentic push that could not be understood ({Reason}) as a poison item; answered success")]
+    private static partial void LogPoison(ILogger logger, PoisonReason reason);
 
     [LoggerMessage(EventId = 5003, Level = LogLevel.Information, Message = "Push {InfoType} arrived twice at once; stored once")]
     private static partial void LogDuplicateRace(ILogger logger, string infoType);

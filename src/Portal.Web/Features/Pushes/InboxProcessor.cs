@@ -78,7 +78,7 @@ public sealed partial class InboxProcessor(
         {
             var permanent = ex is WeChatApiException { Category: WeChatErrorCategory.AuthorizationCodeInvalid };
             message.Status = InboxStatus.Failed;
-            message.LastError = Describe(ex);
+            message.LastError = Portal.Web.Features.Audit.AuditLog.Cap(Describe(ex), 500)!;
             message.NextAttemptAt = permanent ? null : time.GetUtcNow() + Backoff(message.Attempts);
             LogFailed(logger, message.Id, message.InfoType, message.Attempts, message.LastError);
         }

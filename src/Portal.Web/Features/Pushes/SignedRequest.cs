@@ -10,6 +10,9 @@ namespace Portal.Web.Features.Pushes;
 /// <summary>What every POST from WeChat carries (reference §1.2): the body and the signed query values.</summary>
 public sealed record SignedRequest(string Body, string Timestamp, string Nonce, string Signature, string MsgSignature)
 {
+    /// <summary>WeChat's nonces are a few digits; anything longer than this is not WeChat.</summary>
+    public const int MaxNonceLength = 32;
+
     /// <summary>
     /// Checks the URL <c>signature</c>, then <c>msg_signature</c>, and decrypts (the plaintext must end in the component
     /// appid). -40001 on either signature mismatch, otherwise the decryption's code.
@@ -35,7 +38,8 @@ public sealed record SignedRequest(string Body, string Timestamp, string Nonce, 
     /// </summary>
     public async Task<bool> RememberAsync(PortalDbContext db, string prefix, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var key = $"{prefix}{Timestamp}:{Nonce}:{MsgSignature}";
+        // Signatures compare case-insensitively, so the key must not tell "AB12" from "ab12" (or a replay gets in).
+        var key = $"{prefix}{Timestamp}:{Nonce}:{MsgSignature.ToLowerInvariant()}";
         if (await db.ReplayGuard.AnyAsync(r => r.Key == key, cancellationToken))
         {
             return false;
@@ -65,8 +69,14 @@ public sealed record SignedRequest(string Body, string Timestamp, string Nonce, 
             return (null, Results.BadRequest("bad request"), "missing encrypt_type=aes, timestamp or nonce");
         }
 
-        if (!long.TryParse(timestamp, NumberStyles.None, CultureInfo.InvariantCulture, out var unix)
-            || (time.GetUtcNow() - DateTimeOffset.FromUnixTimeSeconds(unix)).Duration() > options.PushMaxClockSkew)
+        if (nonce.Length > MaxNonceLength || !nonce.All(char.IsAsciiLetterOrDigit) || query["msg_signature"].ToString().Length > 64 || query["signature"].ToString().Length > 64)
+        {
+            return (null, Results.BadRequest("bad request"), "nonce or signature of an impossible shape");
+        }
+
+        // Compared in seconds, never turned into a date first: an absurd value is a 400, not an exception.
+        if (timestamp.Length > 12 || !long.TryParse(timestamp, NumberStyles.None, CultureInfo.InvariantCulture, out var unix)
+            || Math.Abs(unix - time.GetUtcNow().ToUnixTimeSeconds()) > (long)options.PushMaxClockSkew.TotalSeconds)
         {
             return (null, Results.BadRequest("stale timestamp"), "timestamp outside the accepted window");
         }

@@ -1,0 +1,67 @@
+using Hangfire;
+using Hangfire.AspNetCore;
+using Hangfire.Dashboard;
+using Hangfire.Storage.SQLite;
+using Portal.Web.Features.Identity;
+using Portal.Web.Features.KeepAlive.Jobs;
+
+namespace Portal.Web.Features.KeepAlive.Hangfire;
+
+/// <summary>
+/// The only place that knows the jobs run on Hangfire: its SQLite store in its own file, a server in this process
+/// polling every second, the adapters, and the Dashboard under the ops area.
+/// </summary>
+public static class HangfireRegistration
+{
+    public const string DashboardPath = "/operations/hangfire";
+
+    public static IServiceCollection AddPortalHangfire(this IServiceCollection services, string dataDirectory)
+    {
+        // Its own file: Hangfire's unprefixed tables (Job, State, Set, Lock…) would collide with ours, and sharing the
+        // file slows both. Registered per host (not JobStorage.Current) so test hosts in one process stay apart.
+        var path = Path.Combine(dataDirectory, "hangfire.db");
+        services.AddSingleton<JobStorage>(_ => new SQLiteStorage(path, new SQLiteStorageOptions { QueuePollInterval = TimeSpan.FromSeconds(1) }));
+        services.AddSingleton<JobActivator>(sp => new AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
+        services.AddHangfire(c => c.SetDataCompatibilityLevel(CompatibilityLevel.Version_180).UseSimpleAssemblyNameTypeSerializer().UseRecommendedSerializerSettings());
+        services.AddSingleton<IJobQueue, HangfireJobQueue>();
+        services.AddTransient<RecurringJobAdapter>();
+        services.AddTransient<QueuedJobAdapter>();
+
+        // Registered before the server so the schedules are in place (and a wrong cron stops start-up) before it polls.
+        services.AddHostedService<JobScheduleInitializer>();
+        services.AddHangfireServer((_, o) =>
+        {
+            // Defaults are 15 s: a "run now" would wait that long and a faster cron would skip occurrences.
+            o.SchedulePollingInterval = TimeSpan.FromSeconds(1);
+            o.WorkerCount = 4;
+            o.ShutdownTimeout = TimeSpan.FromSeconds(30);
+        });
+        return services;
+    }
+
+    /// <summary>The Hangfire Dashboard for Ops (read-only) and Admin (full), on the portal's cookie; its POSTs need the antiforgery token.</summary>
+    public static IEndpointRouteBuilder MapPortalJobsDashboard(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapHangfireDashboard(DashboardPath, new DashboardOptions
+        {
+            AppPath = "/operations",
+            DashboardTitle = "Portal · Hangfire",
+            // The footer would show the storage path.
+            DisplayStorageConnectionString = false,
+            Authorization = [],
+            AsyncAuthorization = [new PortalDashboardAuthorization()],
+            IsReadOnlyFunc = context => !context.GetHttpContext().User.IsInRole(Roles.Admin),
+        });
+        return endpoints;
+    }
+
+    /// <summary>Ops and Admin only; Hangfire answers 401 to anonymous and 403 to other signed-in users.</summary>
+    private sealed class PortalDashboardAuthorization : IDashboardAsyncAuthorizationFilter
+    {
+        public Task<bool> AuthorizeAsync(DashboardContext context)
+        {
+            var user = context.GetHttpContext().User;
+            return Task.FromResult(user.Identity?.IsAuthenticated == true && (user.IsInRole(Roles.Ops) || user.IsInRole(Roles.Admin)));
+        }
+    }
+}

@@ -1,0 +1,210 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Microsoft.EntityFrameworkCore;
+using Portal.Data;
+using Portal.Data.Entities;
+using Portal.Web.Features.Data;
+
+namespace Portal.Web.Features.KeepAlive.Jobs;
+
+/// <summary>
+/// Runs job bodies for whichever scheduler calls it: records every run in <see cref="PortalDbContext.JobRuns"/>
+/// (enqueued → running → done, outcome, duration, counts), runs one instance of each job (per account for work on one
+/// account) at a time in this process, skips scheduled runs of paused jobs, marks a run stopped by shutdown as
+/// interrupted (the scheduler runs it again at the next start and it resumes the same row), and at start-up re-queues
+/// runs a crashed process left running.
+/// </summary>
+public sealed partial class JobRunner(
+    IServiceProvider services,
+    IDbContextFactory<PortalDbContext> dbFactory,
+    IJobQueue queue,
+    SqliteWriteGate writes,
+    TimeProvider time,
+    ILogger<JobRunner> logger) : IRefreshScheduling
+{
+    // Resolved on first use: some job bodies use services (onboarding's exchanger) that themselves schedule through this runner.
+    private readonly Lazy<Dictionary<string, IPortalJob>> _lazyJobs = new(() => services.GetServices<IPortalJob>().ToDictionary(j => j.Name, StringComparer.Ordinal));
+    private Dictionary<string, IPortalJob> JobMap => _lazyJobs.Value;
+
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> _gates = new(StringComparer.Ordinal);
+
+    /// <summary>This process; a run owned by another instance is one a dead process left behind.</summary>
+    public string Instance { get; } = $"{Environment.ProcessId}:{Guid.NewGuid():N}";
+
+    public IReadOnlyCollection<IPortalJob> Jobs => JobMap.Values;
+
+    public bool IsKnown(string job) => JobMap.ContainsKey(job);
+
+    /// <summary>A run the scheduler started on its own (a recurring occurrence); <paramref name="externalId"/> finds the row again when it is rerun.</summary>
+    public async Task RunScheduledAsync(string job, string? externalId, CancellationToken cancellationToken)
+    {
+        Body(job);
+        long runId;
+        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+        {
+            if (await db.JobPauses.AnyAsync(p => p.JobName == job, cancellationToken))
+            {
+                LogPausedSkip(logger, job);
+                return;
+            }
+
+            var run = externalId is null ? null : await db.JobRuns.FirstOrDefaultAsync(r => r.ExternalId == externalId && r.JobName == job, cancellationToken);
+            if (run is { Status: JobRunStatus.Succeeded or JobRunStatus.Failed or JobRunStatus.Skipped })
+            {
+                return;
+            }
+
+            if (run is null)
+            {
+                run = new JobRun { JobName = job, Trigger = "schedule", Status = JobRunStatus.Enqueued, EnqueuedAt = time.GetUtcNow(), ExternalId = externalId };
+                db.JobRuns.Add(run);
+                await writes.RunAsync(() => db.SaveChangesAsync(cancellationToken), cancellationToken);
+            }
+
+            runId = run.Id;
+        }
+
+        await RunAsync(runId, cancellationToken);
+    }
+
+    /// <summary>Runs the recorded run <paramref name="runId"/> unless it already ran (or is running here): safe to call twice.</summary>
+    public async Task RunAsync(long runId, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        JobRun run;
+        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+        {
+            var claimed = await writes.RunAsync(() => db.JobRuns
+                .Where(r => r.Id == runId && (r.Status == JobRunStatus.Enqueued || r.Status == JobRunStatus.Interrupted || (r.Status == JobRunStatus.Running && r.Owner != Instance)))
+                .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, JobRunStatus.Running).SetProperty(r => r.Owner, Instance).SetProperty(r => r.StartedAt, now), cancellationToken), cancellationToken);
+            if (claimed == 0)
+            {
+                return;
+            }
+
+            run = await db.JobRuns.AsNoTracking().SingleAsync(r => r.Id == runId, cancellationToken);
+        }
+
+        var body = Body(run.JobName);
+        var gate = _gates.GetOrAdd(run.JobName + "|" + run.Target, _ => new SemaphoreSlim(1, 1));
+        if (!await gate.WaitAsync(0, CancellationToken.None))
+        {
+            await FinishAsync(runId, JobRunStatus.Skipped, "already running; this request was skipped", null, TimeSpan.Zero);
+            return;
+        }
+
+        var watch = Stopwatch.StartNew();
+        try
+        {
+            LogStarted(logger, run.JobName, run.Id, run.Trigger);
+            var outcome = await body.RunAsync(run.Target, cancellationToken);
+            await FinishAsync(runId, JobRunStatus.Succeeded, outcome.Summary, outcome, watch.Elapsed);
+            LogFinished(logger, run.JobName, run.Id, watch.ElapsedMilliseconds);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await FinishAsync(runId, JobRunStatus.Interrupted, "stopped by shutdown; runs again at the next start", null, watch.Elapsed);
+            LogInterrupted(logger, run.JobName, run.Id);
+            throw;
+        }
+        catch (Exception ex)
+        {
+            await FinishAsync(runId, JobRunStatus.Failed, ex.Message, null, watch.Elapsed);
+            LogFailed(logger, run.JobName, run.Id, ex.GetType().Name);
+            throw;
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>Records a run of <paramref name="job"/> and queues it (now, or at <paramref name="at"/>); returns the run's id.</summary>
+    public async Task<long> EnqueueAsync(string job, string? target, string trigger, CancellationToken cancellationToken, DateTimeOffset? at = null)
+    {
+        Body(job);
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var run = new JobRun { JobName = job, Target = target, Trigger = trigger.Length > 128 ? trigger[..128] : trigger, Status = JobRunStatus.Enqueued, EnqueuedAt = time.GetUtcNow() };
+        db.JobRuns.Add(run);
+        await writes.RunAsync(() => db.SaveChangesAsync(cancellationToken), cancellationToken);
+        run.ExternalId = queue.Enqueue(run.Id, job, target, at);
+        await writes.RunAsync(() => db.SaveChangesAsync(CancellationToken.None), CancellationToken.None);
+        return run.Id;
+    }
+
+    /// <summary>Never fails the binding that asked: without this run the account is still refreshed by the next sweep.</summary>
+    public async Task ScheduleFirstRefreshAsync(string appId, DateTimeOffset dueAt, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await EnqueueAsync(RefreshAuthorizerWhenDueJob.JobName, appId, "onboarding", cancellationToken, dueAt);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogFirstRefreshNotScheduled(logger, appId, ex.GetType().Name);
+        }
+    }
+
+    /// <summary>
+    /// At start-up: runs a dead process left running are queued again (they resume their own row). With SQLite only one
+    /// portal process uses the database, so any Running row not ours was left by a crash.
+    /// </summary>
+    public async Task<int> RequeueAbandonedAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var abandoned = await db.JobRuns.Where(r => r.Status == JobRunStatus.Running && r.Owner != Instance).ToListAsync(cancellationToken);
+        foreach (var run in abandoned)
+        {
+            run.Status = JobRunStatus.Interrupted;
+            run.Summary = "the portal stopped during this run; resumed at start-up";
+        }
+
+        await writes.RunAsync(() => db.SaveChangesAsync(cancellationToken), cancellationToken);
+        foreach (var run in abandoned)
+        {
+            queue.Enqueue(run.Id, run.JobName, run.Target);
+            LogRequeued(logger, run.JobName, run.Id);
+        }
+
+        return abandoned.Count;
+    }
+
+    private IPortalJob Body(string job)
+        => JobMap.TryGetValue(job, out var body) ? body : throw new InvalidOperationException($"no job named '{job}'");
+
+    private async Task FinishAsync(long runId, JobRunStatus status, string? summary, JobOutcome? outcome, TimeSpan elapsed)
+    {
+        var now = time.GetUtcNow();
+        summary = summary is { Length: > 1000 } ? summary[..1000] : summary;
+        await using var db = await dbFactory.CreateDbContextAsync(CancellationToken.None);
+        await writes.RunAsync(() => db.JobRuns.Where(r => r.Id == runId).ExecuteUpdateAsync(s => s
+            .SetProperty(r => r.Status, status)
+            .SetProperty(r => r.Succeeded, status == JobRunStatus.Succeeded)
+            .SetProperty(r => r.Summary, summary)
+            .SetProperty(r => r.ItemsSucceeded, outcome == null ? 0 : outcome.Succeeded)
+            .SetProperty(r => r.ItemsFailed, outcome == null ? 0 : outcome.Failed)
+            .SetProperty(r => r.DurationMs, (long)elapsed.TotalMilliseconds)
+            .SetProperty(r => r.FinishedAt, status == JobRunStatus.Interrupted ? null : now)), CancellationToken.None);
+    }
+
+    [LoggerMessage(EventId = 8101, Level = LogLevel.Information, Message = "Job {Job} run {RunId} started ({Trigger})")]
+    private static partial void LogStarted(ILogger logger, string job, long runId, string trigger);
+
+    [LoggerMessage(EventId = 8102, Level = LogLevel.Information, Message = "Job {Job} run {RunId} finished in {ElapsedMs} ms")]
+    private static partial void LogFinished(ILogger logger, string job, long runId, long elapsedMs);
+
+    [LoggerMessage(EventId = 8103, Level = LogLevel.Warning, Message = "Job {Job} run {RunId} failed ({Error})")]
+    private static partial void LogFailed(ILogger logger, string job, long runId, string error);
+
+    [LoggerMessage(EventId = 8104, Level = LogLevel.Information, Message = "Job {Job} run {RunId} interrupted by shutdown; it runs again at the next start")]
+    private static partial void LogInterrupted(ILogger logger, string job, long runId);
+
+    [LoggerMessage(EventId = 8105, Level = LogLevel.Warning, Message = "Job {Job} run {RunId} was left running by a stopped process; queued again")]
+    private static partial void LogRequeued(ILogger logger, string job, long runId);
+
+    [LoggerMessage(EventId = 8107, Level = LogLevel.Warning, Message = "The first refresh of {AuthorizerAppId} could not be queued ({Error}); the sweep refreshes it when due")]
+    private static partial void LogFirstRefreshNotScheduled(ILogger logger, string authorizerAppId, string error);
+
+    [LoggerMessage(EventId = 8106, Level = LogLevel.Debug, Message = "Job {Job} is paused; its scheduled occurrence was skipped")]
+    private static partial void LogPausedSkip(ILogger logger, string job);
+}
