@@ -60,7 +60,7 @@ public sealed partial class AdminTests(BrowserFixture browser) : IAsyncLifetime
         await portal.WaitForInteractivityAsync();
         await Assertions.Expect(portal.Page.GetByRole(AriaRole.Heading, new() { Name = "权限矩阵" })).ToBeVisibleAsync();
 
-        await portal.Page.Locator(".portal-only-missing").ClickAsync();
+        await portal.Page.GetByRole(AriaRole.Switch, new() { Name = "只看缺少必需权限集的帐号" }).Or(portal.Page.GetByLabel("只看缺少必需权限集的帐号")).First.ClickAsync();
         var row = portal.Page.Locator($"tr[data-appid='{LackingAppId}']");
         await Assertions.Expect(row).ToBeVisibleAsync();
         await Assertions.Expect(portal.Page.Locator($"tr[data-appid='{CompleteAppId}']")).ToHaveCountAsync(0);
@@ -68,16 +68,16 @@ public sealed partial class AdminTests(BrowserFixture browser) : IAsyncLifetime
         await Assertions.Expect(cell).ToHaveAttributeAsync("data-state", "missing");
         await portal.ScreenshotAsync("admin-matrix");
 
-        await cell.ClickAsync();
-        var explain = portal.Page.Locator(".portal-explain");
+        await cell.GetByRole(AriaRole.Button).ClickAsync();
+        var explain = portal.Page.Locator("[data-explain='18']");
         await Assertions.Expect(explain).ToContainTextAsync("开发管理与数据分析权限");
         await Assertions.Expect(explain).ToContainTextAsync("必需权限集");
-        await explain.Locator(".portal-explain-open").ClickAsync();
+        await explain.Locator("[data-explain-open]").ClickAsync();
 
         await portal.Page.WaitForURLAsync(new Regex($"/authorizers/{LackingAppId}$"));
         await Assertions.Expect(portal.Page.GetByRole(AriaRole.Heading, new() { Name = "缺权限的小程序" })).ToBeVisibleAsync();
-        await Assertions.Expect(portal.Page.Locator(".portal-missing li[data-set='18']")).ToBeVisibleAsync();
-        await Assertions.Expect(portal.Page.Locator(".portal-granted tr[data-set='17']")).ToContainTextAsync("Account management");
+        await Assertions.Expect(portal.Page.Locator("[data-missing] li[data-set='18']")).ToBeVisibleAsync();
+        await Assertions.Expect(portal.Page.Locator("[data-granted] tr[data-set='17']")).ToContainTextAsync("Account management");
         await portal.ScreenshotAsync("admin-authorizer-detail");
     }
 
@@ -89,8 +89,8 @@ public sealed partial class AdminTests(BrowserFixture browser) : IAsyncLifetime
         await portal.OpenAsync("/operations/readiness");
         await Assertions.Expect(portal.Page.Locator("tr[data-check='release_test']")).ToHaveAttributeAsync("data-status", "warning");
 
-        await portal.Page.Locator(".portal-run-release-test").ClickAsync();
-        await Assertions.Expect(portal.Page.Locator(".portal-emulator-summary")).ToContainTextAsync("5 组全部通过", new() { Timeout = 120_000 });
+        await portal.Page.Locator("[data-action='run-release-test']").ClickAsync();
+        await Assertions.Expect(portal.Page.Locator("[data-emulator-summary]")).ToContainTextAsync("5 组全部通过", new() { Timeout = 120_000 });
         var checks = portal.Page.Locator("tr[data-check]");
         await Assertions.Expect(checks).ToHaveCountAsync(7);
         foreach (var check in await checks.AllAsync())
@@ -98,8 +98,8 @@ public sealed partial class AdminTests(BrowserFixture browser) : IAsyncLifetime
             Assert.Equal("ok", await check.GetAttributeAsync("data-status"));
         }
 
-        await Assertions.Expect(portal.Page.Locator("tr[data-check='message_url'] .portal-paste")).ToHaveTextAsync(_portal.BaseUrl + "/wechat/accounts/$APPID$/events");
-        await Assertions.Expect(portal.Page.Locator(".portal-release-results tr[data-ok='true']")).ToHaveCountAsync(30);
+        await Assertions.Expect(portal.Page.Locator("[data-check='message_url'] [data-paste]")).ToHaveTextAsync(_portal.BaseUrl + "/wechat/accounts/$APPID$/events");
+        await Assertions.Expect(portal.Page.Locator("[data-release-results] tr[data-ok='true']")).ToHaveCountAsync(30);
         await portal.ScreenshotAsync("ops-readiness");
     }
 

@@ -34,6 +34,7 @@ public abstract class PortalComponentTest : BunitContext, IAsyncLifetime
         // bUnit's container has its own options infrastructure (AddLocalization brings it): read the host's settings.
         Services.AddSingleton(host);
         Services.AddSingleton(typeof(Microsoft.Extensions.Options.IOptions<>), typeof(HostOptions<>));
+        Services.AddSingleton(typeof(Microsoft.Extensions.Options.IOptionsMonitor<>), typeof(HostOptionsMonitor<>));
         Auth = AddAuthorization();
         Renderer.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
     }
@@ -95,4 +96,17 @@ public sealed class HostOptions<T>(PortalHost host) : Microsoft.Extensions.Optio
     where T : class
 {
     public T Value => host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<T>>().Value;
+}
+
+/// <summary>The host's options monitors, for components rendered in bUnit's own container.</summary>
+public sealed class HostOptionsMonitor<T>(PortalHost host) : Microsoft.Extensions.Options.IOptionsMonitor<T>
+    where T : class
+{
+    private Microsoft.Extensions.Options.IOptionsMonitor<T> Inner => host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<T>>();
+
+    public T CurrentValue => Inner.CurrentValue;
+
+    public T Get(string? name) => Inner.Get(name);
+
+    public IDisposable? OnChange(Action<T, string?> listener) => Inner.OnChange(listener);
 }

@@ -52,8 +52,8 @@ public sealed class AdminTests(DefaultOnboardingHarness h) : IClassFixture<Defau
         var operatorHome = new AngleSharp.Html.Parser.HtmlParser().ParseDocument(await operator1.GetStringAsync("/"));
         Assert.Equal(["", "stores"], operatorHome.QuerySelectorAll("nav[data-nav] a[data-nav-link]").Select(a => a.GetAttribute("href")!).ToArray());
         Assert.Equal("operator", operatorHome.QuerySelector("[data-dashboard]")!.GetAttribute("data-dashboard"));
-        Assert.Equal("4", operatorHome.QuerySelector("[data-metric='shops'] .portal-metric")!.TextContent.Trim()); // operator1's four stores
-        var needsAction = operatorHome.QuerySelectorAll(".portal-needs-action li").Select(li => li.TextContent).ToList();
+        Assert.Equal("4", operatorHome.QuerySelector("[data-metric='shops'] [data-value]")!.TextContent.Trim()); // operator1's four stores
+        var needsAction = operatorHome.QuerySelectorAll("[data-needs-action] [data-shop]").Select(li => li.TextContent).ToList();
         Assert.Contains(needsAction, t => t.Contains("好味道餐厅·人民广场店", StringComparison.Ordinal)); // own, unbound
         Assert.DoesNotContain(needsAction, t => t.Contains("城东书店", StringComparison.Ordinal));        // operator2's
         Assert.DoesNotContain(needsAction, t => t.Contains("晨光咖啡·滨江店", StringComparison.Ordinal)); // bound, nothing to do

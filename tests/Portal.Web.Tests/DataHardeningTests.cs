@@ -54,7 +54,7 @@ public sealed class DataHardeningTests(DefaultPortalFactory factory) : IClassFix
         }
 
         var directory = factory.Services.GetRequiredService<AuthorizerDirectory>();
-        var row = (await directory.PageAsync(new AuthorizerFilter(Search: appId), null, false, 0, 10, CancellationToken.None)).Rows.Single();
+        var row = (await directory.PageAsync(new AuthorizerFilter(Search: appId), AuthorizerSort.Id, false, 0, 10, CancellationToken.None)).Rows.Single();
         Assert.Equal(("现门店" + suffix, BindingState.PermissionsMissing), (row.ShopName, row.State));
         var detail = await directory.DetailAsync(appId, CancellationToken.None);
         Assert.Equal("现门店" + suffix, detail!.ShopName);

@@ -44,7 +44,7 @@ public class HostTests : IClassFixture<DefaultPortalFactory>
     public async Task RootWwwroot_IsServed()
     {
         var css = await _factory.CreateClient().GetStringAsync("/css/app.css");
-        Assert.Contains(".portal-card", css);
+        Assert.Contains(".portal-appbar", css);
         var mud = await _factory.CreateClient().GetAsync("/_content/MudBlazor/MudBlazor.min.js");
         Assert.Equal(HttpStatusCode.OK, mud.StatusCode);
     }

@@ -14,7 +14,7 @@ namespace Portal.Web.Infrastructure;
 public static class SecurityExtensions
 {
     /// <summary>
-    /// Blazor Server needs only its own script and a WebSocket to the same origin; Radzen writes inline style attributes;
+    /// Blazor Server needs only its own script and a WebSocket to the same origin; MudBlazor writes inline style attributes and a theme style element;
     /// the launch page's QR code is a data: image. Nothing may frame the portal.
     /// </summary>
     public const string ContentSecurityPolicy =

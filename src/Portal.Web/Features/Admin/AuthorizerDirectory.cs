@@ -60,6 +60,19 @@ public sealed class AuthorizerRow
 }
 
 /// <summary>A page of rows and how many match.</summary>
+/// <summary>What the authorizer list can be sorted by (each named after the row property it sorts).</summary>
+public enum AuthorizerSort
+{
+    Id,
+    NickName,
+    Kind,
+    PrincipalName,
+    ShopName,
+    State,
+    GrantedCount,
+    AccountStatus,
+}
+
 public sealed record AuthorizerPage(IReadOnlyList<AuthorizerRow> Rows, int Count);
 
 /// <summary>Everything the detail page shows about one authorizer.</summary>
@@ -161,25 +174,25 @@ public sealed class AuthorizerDirectory(IDbContextFactory<PortalDbContext> dbFac
         return permissions.GroupBy(p => p.AuthorizerId).ToDictionary(g => g.Key, g => g.Select(p => p.SetId).ToHashSet());
     }
 
-    public async Task<AuthorizerPage> PageAsync(AuthorizerFilter filter, string? sortBy, bool descending, int skip, int take, CancellationToken cancellationToken)
+    public async Task<AuthorizerPage> PageAsync(AuthorizerFilter filter, AuthorizerSort sort, bool descending, int skip, int take, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var query = Query(db, filter);
         var count = await query.CountAsync(cancellationToken);
-        var rows = await Sort(query, sortBy, descending).Skip(skip).Take(take).ToListAsync(cancellationToken);
+        var rows = await Sort(query, sort, descending).Skip(skip).Take(take).ToListAsync(cancellationToken);
         return new AuthorizerPage(rows, count);
     }
 
-    private static IQueryable<AuthorizerRow> Sort(IQueryable<AuthorizerRow> query, string? sortBy, bool descending) => sortBy switch
+    private static IQueryable<AuthorizerRow> Sort(IQueryable<AuthorizerRow> query, AuthorizerSort sort, bool descending) => sort switch
     {
-        nameof(AuthorizerRow.NickName) => descending ? query.OrderByDescending(r => r.NickName) : query.OrderBy(r => r.NickName),
-        nameof(AuthorizerRow.Kind) => descending ? query.OrderByDescending(r => r.Kind) : query.OrderBy(r => r.Kind),
-        nameof(AuthorizerRow.PrincipalName) => descending ? query.OrderByDescending(r => r.PrincipalName) : query.OrderBy(r => r.PrincipalName),
-        nameof(AuthorizerRow.ShopName) => descending ? query.OrderByDescending(r => r.ShopName) : query.OrderBy(r => r.ShopName),
-        nameof(AuthorizerRow.State) => descending ? query.OrderByDescending(r => r.State) : query.OrderBy(r => r.State),
-        nameof(AuthorizerRow.GrantedCount) => descending ? query.OrderByDescending(r => r.GrantedCount) : query.OrderBy(r => r.GrantedCount),
-        nameof(AuthorizerRow.AccountStatus) => descending ? query.OrderByDescending(r => r.AccountStatus) : query.OrderBy(r => r.AccountStatus),
-        _ => query.OrderBy(r => r.Id),
+        AuthorizerSort.NickName => descending ? query.OrderByDescending(r => r.NickName) : query.OrderBy(r => r.NickName),
+        AuthorizerSort.Kind => descending ? query.OrderByDescending(r => r.Kind) : query.OrderBy(r => r.Kind),
+        AuthorizerSort.PrincipalName => descending ? query.OrderByDescending(r => r.PrincipalName) : query.OrderBy(r => r.PrincipalName),
+        AuthorizerSort.ShopName => descending ? query.OrderByDescending(r => r.ShopName) : query.OrderBy(r => r.ShopName),
+        AuthorizerSort.State => descending ? query.OrderByDescending(r => r.State) : query.OrderBy(r => r.State),
+        AuthorizerSort.GrantedCount => descending ? query.OrderByDescending(r => r.GrantedCount) : query.OrderBy(r => r.GrantedCount),
+        AuthorizerSort.AccountStatus => descending ? query.OrderByDescending(r => r.AccountStatus) : query.OrderBy(r => r.AccountStatus),
+        _ => descending ? query.OrderByDescending(r => r.Id) : query.OrderBy(r => r.Id),
     };
 
     /// <summary>The filtered view as CSV (UTF-8 with BOM so spreadsheet programs read the Chinese names; cells that a spreadsheet would run as formulas are quoted).</summary>

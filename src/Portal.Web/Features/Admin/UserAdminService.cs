@@ -12,6 +12,8 @@ namespace Portal.Web.Features.Admin;
 public sealed record UserView(string Id, string UserName, string DisplayName, bool IsDisabled, IReadOnlyList<string> Roles, IReadOnlyList<int> ShopIds, DateTimeOffset? LockoutEnd);
 
 /// <summary>What an admin sets for a user.</summary>
+public sealed record ShopChoice(int Id, string Name);
+
 public sealed record UserInput(string UserName, string DisplayName, string? Password, IReadOnlyCollection<string> Roles, IReadOnlyCollection<int> ShopIds);
 
 /// <summary>
@@ -31,6 +33,14 @@ public sealed class UserAdminService(UserManager<PortalUser> users, IDbContextFa
         return all.Select(u => new UserView(u.Id, u.UserName ?? string.Empty, u.DisplayName, u.IsDisabled,
             roles.Where(r => r.UserId == u.Id).Select(r => r.Name!).Order().ToList(),
             shops.Where(s => s.UserId == u.Id).Select(s => s.ShopId).Order().ToList(), u.LockoutEnd)).ToList();
+    }
+
+    /// <summary>The stores an operator can be assigned to, by name.</summary>
+    public async Task<IReadOnlyList<ShopChoice>> ShopsAsync(Actor actor, CancellationToken cancellationToken)
+    {
+        await DemandAsync(actor, cancellationToken);
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.Shops.AsNoTracking().OrderBy(s => s.Name).Select(s => new ShopChoice(s.Id, s.Name)).ToListAsync(cancellationToken);
     }
 
     public async Task<string> CreateAsync(Actor actor, UserInput input, CancellationToken cancellationToken)
