@@ -30,26 +30,26 @@ public sealed class OperationsTests(BrowserFixture browser) : IAsyncLifetime
         await portal.OpenAsync("/operations");
         await Assertions.Expect(portal.Page.Locator("[data-metric='ticket']")).ToContainTextAsync("分钟前收到");
 
-        var job = portal.Page.Locator("tr[data-job='renew-component-token']");
-        await Assertions.Expect(job.Locator(".portal-job-outcome")).ToHaveTextAsync("—");
+        var job = portal.Page.Locator("[data-jobs] tbody tr", new() { Has = portal.Page.Locator("[data-job='renew-component-token']") });
+        await Assertions.Expect(job.Locator("[data-outcome]")).ToHaveTextAsync("—");
         await Assertions.Expect(job).ToContainTextAsync("0 * * * * *");
         var clicked = DateTime.UtcNow;
         await job.GetByRole(AriaRole.Button, new() { Name = "立即运行" }).ClickAsync();
 
         // Where it was started: queued, then running, then done with its outcome in words, within 5 s, without a reload.
-        var progress = portal.Page.Locator(".portal-runs-progress li").First;
+        var progress = portal.Page.Locator("[data-runs] [data-run]").First;
         await Assertions.Expect(progress).ToContainTextAsync("续期第三方平台令牌");
         await Assertions.Expect(progress).ToHaveAttributeAsync("data-status", "Succeeded", new() { Timeout = 5_000 });
         Assert.True(DateTime.UtcNow - clicked < TimeSpan.FromSeconds(5.5), "ran within 5 s of the click");
         await Assertions.Expect(progress).ToContainTextAsync("已完成");
         await Assertions.Expect(progress).ToContainTextAsync("renewed");
-        await Assertions.Expect(job.Locator(".portal-job-outcome")).ToContainTextAsync("✓ renewed");
+        await Assertions.Expect(job.Locator("[data-outcome]")).ToContainTextAsync("✓ renewed");
         await portal.ScreenshotAsync("operations-jobs");
 
         await portal.Page.GetByRole(AriaRole.Tab, new() { Name = "运行记录" }).ClickAsync();
-        await Assertions.Expect(portal.Page.Locator(".portal-history tr[data-job='renew-component-token']").First).ToContainTextAsync("ops:ops");
+        await Assertions.Expect(portal.Page.Locator("[data-history] tbody tr", new() { Has = portal.Page.Locator("[data-job='renew-component-token']") }).First).ToContainTextAsync("ops:ops");
         await portal.Page.GetByRole(AriaRole.Tab, new() { Name = "审计日志" }).ClickAsync();
-        await Assertions.Expect(portal.Page.Locator(".portal-audit")).ToContainTextAsync("job.run_now");
+        await Assertions.Expect(portal.Page.Locator("[data-audit] [data-action-code='job.run_now']").First).ToContainTextAsync("立即运行任务");
     }
 
     [Fact]
@@ -58,7 +58,7 @@ public sealed class OperationsTests(BrowserFixture browser) : IAsyncLifetime
         var portal = new PortalPage(await _context.NewPageAsync(), _portal.BaseUrl);
         await new OnboardingPages(portal).SignInAsync("ops");
         await portal.OpenAsync("/operations");
-        var job = portal.Page.Locator("tr[data-job='ticket-watchdog']");
+        var job = portal.Page.Locator("[data-jobs] tbody tr", new() { Has = portal.Page.Locator("[data-job='ticket-watchdog']") });
         await job.GetByRole(AriaRole.Button, new() { Name = "暂停" }).ClickAsync();
         await Assertions.Expect(job).ToContainTextAsync("已暂停");
         await job.GetByRole(AriaRole.Button, new() { Name = "恢复" }).ClickAsync();

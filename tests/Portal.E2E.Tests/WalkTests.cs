@@ -20,9 +20,6 @@ namespace Portal.E2E.Tests;
 public sealed class WalkTests(BrowserFixture browser) : IAsyncLifetime
 {
     private const string AppId = "wxwalk000000000001";
-
-    /// <summary>Pages still on their old markup while another branch rewrites them (issue 11): their audit codes look like keys.</summary>
-    private static readonly string[] PendingMigration = ["/operations"];
     private static readonly (string Name, int Width, int Height)[] Sizes = [("desktop", 1440, 900), ("phone", 390, 844)];
     private readonly PortalFactory _portal = new(null, kestrel: true);
     private int _shopId;
@@ -108,11 +105,8 @@ public sealed class WalkTests(BrowserFixture browser) : IAsyncLifetime
                         await Assertions.Expect(portal.Page.Locator("h1").First).ToBeVisibleAsync();
                         Assert.False(await portal.Page.Locator("#blazor-error-ui").IsVisibleAsync(), $"{what}: the circuit failed");
                         Assert.Equal(language, await portal.Page.Locator("html").GetAttributeAsync("lang"));
-                        if (!PendingMigration.Contains(path))
-                        {
-                            var missing = await portal.Page.EvaluateAsync<string[]>(MissingKeysScript);
-                            Assert.True(missing.Length == 0, $"{what}: missing text keys {string.Join(", ", missing)}");
-                        }
+                        var missing = await portal.Page.EvaluateAsync<string[]>(MissingKeysScript);
+                        Assert.True(missing.Length == 0, $"{what}: missing text keys {string.Join(", ", missing)}");
                         if (size == "phone")
                         {
                             var overflow = await portal.Page.EvaluateAsync<int>("() => document.documentElement.scrollWidth - window.innerWidth");

@@ -34,7 +34,7 @@ public sealed class LoginSecurityTests
     };
 
     private static async Task<string> MessageOfAsync(HttpResponseMessage response)
-        => new HtmlParser().ParseDocument(await response.Content.ReadAsStringAsync()).QuerySelector(".portal-alert-error")?.TextContent.Trim() ?? "(none)";
+        => new HtmlParser().ParseDocument(await response.Content.ReadAsStringAsync()).QuerySelector("[data-login] [role='alert']")?.TextContent.Trim() ?? "(none)";
 
     private static async Task CreateUserAsync(PortalFactory factory, string name, Action<PortalUser>? change = null, string role = Roles.Operator)
     {

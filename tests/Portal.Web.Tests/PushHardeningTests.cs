@@ -153,10 +153,10 @@ public sealed class PushHardeningTests(DefaultPortalFactory factory) : IClassFix
         var ops = await factory.SignInAsync("ops");
         var page = new HtmlParser().ParseDocument(await ops.GetStringAsync("/operations/pushes"));
         Assert.Equal("无法识别的推送", page.QuerySelector("h1")!.TextContent.Trim());
-        var rows = page.QuerySelectorAll("table.portal-poison tbody tr");
+        var rows = page.QuerySelectorAll("[data-count] tbody tr");
         Assert.Equal(4, rows.Length);
-        Assert.Contains(rows, r => r.GetAttribute("data-reason") == "CreateTime" && r.TextContent.Contains(appId, StringComparison.Ordinal));
-        Assert.Contains(rows, r => r.GetAttribute("data-reason") == "Malformed");
+        Assert.Contains(rows, r => r.QuerySelector("[data-reason]")?.GetAttribute("data-reason") == "CreateTime" && r.TextContent.Contains(appId, StringComparison.Ordinal));
+        Assert.Contains(rows, r => r.QuerySelector("[data-reason]")?.GetAttribute("data-reason") == "Malformed");
         Assert.DoesNotContain("ticket@@@", page.DocumentElement.OuterHtml);
 
         await ops.GetAsync("/culture/en?returnUrl=/");

@@ -5,7 +5,6 @@ using Portal.Web.Features.Component;
 using Portal.Web.Features.Localization;
 using MudBlazor;
 using MudBlazor.Services;
-using Radzen;
 
 namespace Portal.Web.Infrastructure;
 
@@ -19,7 +18,6 @@ public static class UiExtensions
         // environment when run from build output; a published app has them on disk and this is a no-op.
         builder.WebHost.UseStaticWebAssets();
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
-        builder.Services.AddRadzenComponents();
         builder.Services.AddMudServices(o =>
         {
             o.SnackbarConfiguration.PositionClass = Defaults.Classes.Position.BottomCenter;

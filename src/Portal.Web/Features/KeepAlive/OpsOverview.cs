@@ -1,0 +1,54 @@
+using Microsoft.EntityFrameworkCore;
+using Portal.Data;
+using Portal.Data.Entities;
+
+namespace Portal.Web.Features.KeepAlive;
+
+/// <summary>What the token-health grid can be sorted by (each named after the row property it sorts).</summary>
+public enum TokenHealthSort
+{
+    ExpiresAt,
+    NickName,
+    LastRefreshedAt,
+    Failures,
+}
+
+/// <summary>One authorizer's token as the ops console shows it.</summary>
+public sealed record TokenHealthRow(int AuthorizerId, string AppId, string NickName, DateTimeOffset? ExpiresAt, DateTimeOffset? LastRefreshedAt, int Failures, string? LastError, int? ShopId);
+
+/// <summary>The ops console's read side: token health (paged and sorted in the database), alerts and the audit log.</summary>
+public sealed class OpsOverview(IDbContextFactory<PortalDbContext> dbFactory)
+{
+    public async Task<(IReadOnlyList<TokenHealthRow> Rows, int Total)> TokenHealthAsync(TokenHealthSort sort, bool descending, int page, int pageSize, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var query = db.AuthorizerTokens.AsNoTracking().Where(t => t.Authorizer!.IsAuthorized);
+        var total = await query.CountAsync(cancellationToken);
+        query = sort switch
+        {
+            TokenHealthSort.NickName => descending ? query.OrderByDescending(t => t.Authorizer!.NickName) : query.OrderBy(t => t.Authorizer!.NickName),
+            TokenHealthSort.LastRefreshedAt => descending ? query.OrderByDescending(t => t.LastRefreshedAt) : query.OrderBy(t => t.LastRefreshedAt),
+            TokenHealthSort.Failures => descending ? query.OrderByDescending(t => t.ConsecutiveFailures) : query.OrderBy(t => t.ConsecutiveFailures),
+            _ => descending ? query.OrderByDescending(t => t.AccessTokenExpiresAt) : query.OrderBy(t => t.AccessTokenExpiresAt),
+        };
+        var size = Math.Clamp(pageSize, 1, 200);
+        var rows = await query.Skip(Math.Max(0, page) * size).Take(size)
+            .Select(t => new TokenHealthRow(t.AuthorizerId, t.Authorizer!.AppId, t.Authorizer.NickName, t.AccessTokenExpiresAt, t.LastRefreshedAt, t.ConsecutiveFailures, t.LastError,
+                db.Bindings.Where(b => b.AuthorizerId == t.AuthorizerId).Select(b => (int?)b.ShopId).FirstOrDefault()))
+            .ToListAsync(cancellationToken);
+        return (rows, total);
+    }
+
+    public async Task<(IReadOnlyList<Alert> Recent, int Open)> AlertsAsync(int take, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var recent = await db.Alerts.AsNoTracking().OrderByDescending(a => a.Id).Take(take).ToListAsync(cancellationToken);
+        return (recent, await db.Alerts.CountAsync(a => a.AcknowledgedAt == null, cancellationToken));
+    }
+
+    public async Task<IReadOnlyList<AuditEntry>> AuditAsync(int take, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.Audit.AsNoTracking().OrderByDescending(a => a.Id).Take(take).ToListAsync(cancellationToken);
+    }
+}
