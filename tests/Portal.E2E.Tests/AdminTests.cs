@@ -87,11 +87,11 @@ public sealed partial class AdminTests(BrowserFixture browser) : IAsyncLifetime
         var portal = new PortalPage(await _context.NewPageAsync(), _portal.BaseUrl);
         await new OnboardingPages(portal).SignInAsync("ops");
         await portal.OpenAsync("/operations/readiness");
-        await Assertions.Expect(portal.Page.Locator("tr[data-check='release_test']")).ToHaveAttributeAsync("data-status", "warning");
+        await Assertions.Expect(portal.Page.Locator("[data-check='release_test']")).ToHaveAttributeAsync("data-status", "warning");
 
         await portal.Page.Locator("[data-action='run-release-test']").ClickAsync();
         await Assertions.Expect(portal.Page.Locator("[data-emulator-summary]")).ToContainTextAsync("5 组全部通过", new() { Timeout = 120_000 });
-        var checks = portal.Page.Locator("tr[data-check]");
+        var checks = portal.Page.Locator("[data-check]");
         await Assertions.Expect(checks).ToHaveCountAsync(7);
         foreach (var check in await checks.AllAsync())
         {
