@@ -33,7 +33,11 @@ public sealed record CompletionResult(
     IReadOnlyList<FuncScope> MissingRequired,
     string? ConflictCode,
     string? ConflictDetail,
-    string InviteToken);
+    string InviteToken,
+    AccountName? Replaced = null);
+
+/// <summary>An account named for people: the one a completed authorization replaced on the store.</summary>
+public sealed record AccountName(string AppId, string NickName);
 
 public sealed record GrantedSet(FuncScope Scope, int NeedConfirm, int AlreadyConfirm, int CanConfirm, bool Required);
 

@@ -468,9 +468,14 @@ public sealed partial class OnboardingService(
             .ToList();
         var missing = required.Where(id => authorizer.Permissions.All(p => p.SetId != id)).Select(FuncScopeCatalog.Get).ToList();
         var view = new AuthorizerView(authorizer.AppId, authorizer.Kind, authorizer.NickName, authorizer.HeadImg, authorizer.UserName, authorizer.PrincipalName, authorizer.VerifyType, authorizer.AccountStatus, authorizer.LastSyncedAt is not null);
+        // The account this authorization replaced on the store, so the result can say so (never a silent swap).
+        var replaced = invite.Status != InviteStatus.Completed ? null : await db.InviteAttempts.AsNoTracking()
+            .Where(a => a.InviteId == inviteId && a.ReplacedAuthorizerId != null && a.ReplacedAuthorizerId != authorizer.Id)
+            .Join(db.Authorizers, a => a.ReplacedAuthorizerId, x => x.Id, (_, x) => new AccountName(x.AppId, x.NickName))
+            .FirstOrDefaultAsync(cancellationToken);
         return new CompletionResult(
             invite.Status == InviteStatus.Completed ? CompletionStatus.Linked : CompletionStatus.Conflict,
-            invite.Shop!.Name, view, granted, missing, invite.FailureCode, invite.FailureDetail, token);
+            invite.Shop!.Name, view, granted, missing, invite.FailureCode, invite.FailureDetail, token, replaced);
     }
 
     private BindingState StateFor(Authorizer authorizer)
