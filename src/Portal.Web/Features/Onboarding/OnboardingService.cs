@@ -389,19 +389,19 @@ public sealed partial class OnboardingService(
             if (!authorizer.IsAuthorized)
             {
                 // Revoked between the exchange and now (or an old code of a revoked account): never linked.
-                Fail(invite, "authorization_revoked", appId, now);
+                Refuse(db, invite, "authorization_revoked", appId, appId, actor, now);
                 audit.Add(db, actor, "invite.refused", $"shop:{invite.ShopId}", $"{appId} is not authorized (revoked)");
             }
             else if (invite.BizAppId is { } only && only != appId)
             {
-                Fail(invite, "biz_appid_mismatch", $"invitation is for {only}; {appId} was authorized", now);
+                Refuse(db, invite, "biz_appid_mismatch", $"invitation is for {only}; {appId} was authorized", appId, actor, now);
                 audit.Add(db, actor, "invite.refused", $"shop:{invite.ShopId}", invite.FailureDetail);
             }
             else if (await db.Bindings.Include(b => b.Shop)
                          .Where(b => b.AuthorizerId == authorizer.Id && b.ShopId != invite.ShopId && b.State != BindingState.Revoked && b.State != BindingState.Unbound)
                          .FirstOrDefaultAsync(cancellationToken) is { } other)
             {
-                Fail(invite, "bound_to_other_shop", other.Shop!.Name, now);
+                Refuse(db, invite, "bound_to_other_shop", other.Shop!.Name, appId, actor, now);
                 audit.Add(db, actor, "invite.refused", $"shop:{invite.ShopId}", $"{appId} is already bound to shop {other.ShopId}");
             }
             else
@@ -525,6 +525,20 @@ public sealed partial class OnboardingService(
         invite.FailureDetail = detail;
         invite.CompletedAt = now;
     }
+
+    /// <summary>
+    /// Ends the invitation as refused and writes the refusal into the store's history (the binding itself is unchanged),
+    /// so the store page says why, not only the ops audit log. The reason is a stable code the UI words.
+    /// </summary>
+    private static void Refuse(PortalDbContext db, Invite invite, string code, string detail, string appId, Actor actor, DateTimeOffset now)
+    {
+        Fail(invite, code, detail, now);
+        var state = invite.Shop?.Binding?.State ?? BindingState.Unbound;
+        db.BindingEvents.Add(new BindingEvent { ShopId = invite.ShopId, AuthorizerAppId = appId, FromState = state, ToState = state, Reason = RefusedPrefix + code, Actor = actor.Name, At = now });
+    }
+
+    /// <summary>The history reason of a refused authorization: this prefix and the refusal's code.</summary>
+    public const string RefusedPrefix = "refused:";
 
     private static InviteView ToView(Invite invite)
         => new(invite.Id, invite.ShopId, invite.Shop?.Name ?? string.Empty, invite.AuthType is { } t ? (AuthType)t : null, invite.BizAppId, ParseSets(invite.CategoryIds), invite.ExpiresAt, invite.Status, invite.ResultAuthorizerAppId);
