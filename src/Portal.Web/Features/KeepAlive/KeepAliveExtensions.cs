@@ -1,3 +1,4 @@
+using Portal.Web.Features.Data;
 using Portal.Web.Features.KeepAlive.Hangfire;
 using Portal.Web.Features.KeepAlive.Jobs;
 using Portal.Web.Features.WeChat;
@@ -37,7 +38,8 @@ public static class KeepAliveExtensions
 
         var portal = new PortalOptions();
         builder.Configuration.GetSection(PortalOptions.SectionName).Bind(portal);
-        builder.Services.AddPortalHangfire(builder.Environment.ResolveDataDirectory(portal));
+        var dataDirectory = builder.Environment.ResolveDataDirectory(portal);
+        builder.Services.AddPortalHangfire(dataDirectory, DatabaseSettings.Read(builder.Configuration, dataDirectory));
         return builder;
     }
 
