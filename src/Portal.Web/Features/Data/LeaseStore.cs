@@ -41,6 +41,14 @@ public sealed class LeaseStore(IDbContextFactory<PortalDbContext> dbFactory, Tim
         }
     }
 
+    /// <summary>Extends a lease its holder still holds; false when it was lost (expired and taken by someone else).</summary>
+    public async Task<bool> RenewAsync(string name, string owner, TimeSpan duration, CancellationToken cancellationToken)
+    {
+        var until = time.GetUtcNow() + duration;
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.Leases.Where(l => l.Name == name && l.Owner == owner).ExecuteUpdateAsync(u => u.SetProperty(l => l.ExpiresAt, until), cancellationToken) == 1;
+    }
+
     /// <summary>Gives the lease back (only its holder can); others may take it at once.</summary>
     public async Task ReleaseAsync(string name, string owner)
     {

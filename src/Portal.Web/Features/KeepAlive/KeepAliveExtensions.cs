@@ -35,6 +35,7 @@ public static class KeepAliveExtensions
         builder.Services.AddSingleton<IPortalJob, PurgeJobRunsJob>();
         builder.Services.AddSingleton<JobRunner>();
         builder.Services.AddSingleton<IRefreshScheduling>(sp => sp.GetRequiredService<JobRunner>());
+        builder.Services.AddHostedService<AbandonedRunsRecovery>();
 
         var portal = new PortalOptions();
         builder.Configuration.GetSection(PortalOptions.SectionName).Bind(portal);

@@ -24,7 +24,7 @@ public sealed record SweepResult(int Due, IReadOnlyDictionary<RefreshOutcome, in
 /// Selects only the tokens that are due (an indexed range on <c>RefreshDueAt</c>, skipping those backing off or leased),
 /// so a sweep costs what is due, not what exists, and refreshes them with bounded concurrency.
 /// </summary>
-public sealed class RefreshSweep(IDbContextFactory<PortalDbContext> dbFactory, AuthorizerTokenRefresher refresher, IOptionsMonitor<KeepAliveOptions> options, TimeProvider time)
+public sealed class RefreshSweep(IDbContextFactory<PortalDbContext> dbFactory, AuthorizerTokenRefresher refresher, IOptionsMonitor<KeepAliveOptions> options, TimeProvider time, Data.DatabaseSettings database)
 {
     public async Task<IReadOnlyList<int>> SelectDueAsync(CancellationToken cancellationToken)
     {
@@ -58,9 +58,16 @@ public sealed class RefreshSweep(IDbContextFactory<PortalDbContext> dbFactory, A
     /// At start-up: gives back leases that earlier portal processes held when they stopped (killed during a refresh),
     /// so the interrupted sweep's rerun can finish them now instead of after <c>KeepAlive:LeaseDuration</c>. Only valid
     /// while one process uses the database (SQLite; see ADR-009). A write of the dead process can no longer arrive.
+    /// On PostgreSQL other instances are alive and hold their own leases: nothing is released, a dead instance's leases
+    /// expire after <c>KeepAlive:LeaseDuration</c> (ADR-011).
     /// </summary>
     public async Task<int> ReleaseAbandonedLeasesAsync(CancellationToken cancellationToken)
     {
+        if (database.IsPostgreSql)
+        {
+            return 0;
+        }
+
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var mine = refresher.LeaseOwner;
         return await db.AuthorizerTokens.Where(t => t.LeaseOwner != null && t.LeaseOwner != mine)
