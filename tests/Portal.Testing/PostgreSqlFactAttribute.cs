@@ -11,3 +11,15 @@ public sealed class PostgreSqlFactAttribute : Xunit.FactAttribute
         }
     }
 }
+
+/// <summary>A theory that needs a PostgreSQL server (see <see cref="PostgreSqlFactAttribute"/>).</summary>
+public sealed class PostgreSqlTheoryAttribute : Xunit.TheoryAttribute
+{
+    public PostgreSqlTheoryAttribute()
+    {
+        if (TestDatabase.Server is null)
+        {
+            Skip = "needs PostgreSQL: PORTAL_TEST_PG is not set (test.sh starts a private cluster and sets it)";
+        }
+    }
+}

@@ -49,6 +49,13 @@ public sealed class LeaseStore(IDbContextFactory<PortalDbContext> dbFactory, Tim
         return await db.Leases.Where(l => l.Name == name && l.Owner == owner).ExecuteUpdateAsync(u => u.SetProperty(l => l.ExpiresAt, until), cancellationToken) == 1;
     }
 
+    /// <summary>Gives back a lease whose name only this process uses (its instance lease), whoever's token it carries.</summary>
+    public async Task ReleaseOwnedAsync(string name)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync();
+        await db.Leases.Where(l => l.Name == name).ExecuteDeleteAsync();
+    }
+
     /// <summary>Gives the lease back (only its holder can); others may take it at once.</summary>
     public async Task ReleaseAsync(string name, string owner)
     {

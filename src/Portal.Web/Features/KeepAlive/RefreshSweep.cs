@@ -48,7 +48,7 @@ public sealed class RefreshSweep(IDbContextFactory<PortalDbContext> dbFactory, A
         // whatever thread or scheduler the job runner was called on, the refreshes run on the thread pool.
         await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.CurrentValue.MaxConcurrency), CancellationToken = cancellationToken, TaskScheduler = TaskScheduler.Default }, async (id, _) =>
         {
-            var outcome = await refresher.RefreshAsync(id, "sweep", CancellationToken.None);
+            var outcome = await refresher.RefreshAsync(id, "sweep", CancellationToken.None, onlyIfDue: true);
             outcomes.AddOrUpdate(outcome, 1, (_, n) => n + 1);
         });
         return new SweepResult(due.Count, outcomes, started.Elapsed);

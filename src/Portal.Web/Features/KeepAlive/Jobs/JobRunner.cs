@@ -14,8 +14,8 @@ namespace Portal.Web.Features.KeepAlive.Jobs;
 /// scheduler runs it again at the next start and it resumes the same row), and re-queues runs a crashed process left
 /// running. On SQLite (one instance) "one at a time" is an in-process gate and any running row of another process is
 /// abandoned. On PostgreSQL (several instances) it is the <c>job:{name}|{target}</c> lease in the database, renewed
-/// while the body runs; a running row is abandoned only when its lease has expired (its instance died), and
-/// <see cref="AbandonedRunsRecovery"/> looks for such rows every half minute (ADR-011).
+/// while the body runs; a running row is abandoned only when its instance stopped renewing its <c>instance:{id}</c>
+/// lease, and <see cref="AbandonedRunsRecovery"/> (the heartbeat) looks for such rows every 15 s (ADR-011).
 /// </summary>
 public sealed partial class JobRunner(
     IServiceProvider services,
@@ -27,6 +27,12 @@ public sealed partial class JobRunner(
     TimeProvider time,
     ILogger<JobRunner> logger) : IRefreshScheduling
 {
+    /// <summary>How long an instance counts as alive after its last heartbeat (the <c>instance:{id}</c> lease).</summary>
+    public static readonly TimeSpan InstanceLeaseDuration = TimeSpan.FromSeconds(30);
+
+    /// <summary>The lease that says this instance is alive (PostgreSQL only).</summary>
+    public string InstanceLease => "instance:" + Instance;
+
     /// <summary>How long a run's lease outlives its instance; renewed every third of it while the body runs.</summary>
     public static readonly TimeSpan RunLeaseDuration = TimeSpan.FromSeconds(45);
 
@@ -238,7 +244,9 @@ public sealed partial class JobRunner(
         var running = db.JobRuns.Where(r => r.Status == JobRunStatus.Running && r.Owner != Instance);
         if (Shared)
         {
-            running = running.Where(r => !db.Leases.Any(l => l.Name == "job:" + r.JobName + "|" + (r.Target ?? "") && l.ExpiresAt > now));
+            // Its instance is gone: it stopped renewing its instance lease (AbandonedRunsRecovery) and the run is older than that lease.
+            var startedBefore = now - InstanceLeaseDuration;
+            running = running.Where(r => r.StartedAt < startedBefore && !db.Leases.Any(l => l.Name == "instance:" + r.Owner && l.ExpiresAt > now));
         }
 
         var abandoned = await running.ToListAsync(cancellationToken);
