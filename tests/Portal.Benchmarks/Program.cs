@@ -96,6 +96,8 @@ static async Task RunAsync(int n, int concurrency, bool direct, string? postgres
             ],
         });
         builder.AddPortalConfiguration();
+        // The onboarding service's launch limits (ActionLimits) live here since the hardening work.
+        builder.AddPortalRateLimiting();
         builder.AddPortalData();
         builder.AddPortalIdentity();
         builder.AddPortalOnboarding();

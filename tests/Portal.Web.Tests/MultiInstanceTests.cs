@@ -236,9 +236,10 @@ public sealed partial class MultiInstanceTests : IAsyncLifetime
         // B notices the dead run once A's heartbeat lease expired (JobRunner.InstanceLeaseDuration) and resumes it (or a
         // sweep of the shared schedule, now run by B once A's job lease expired, did the work first and it stands aside):
         // every authorizer refreshed, after A's authorizer leases expired (KeepAlive:LeaseDuration) for those A held.
-        var deadline = JobRunner.InstanceLeaseDuration + JobRunner.RunLeaseDuration + AbandonedRunsRecovery.Interval + TimeSpan.FromSeconds(30);
+        // (Generous margin: on a loaded 2-core machine Hangfire's pick-up and the sweeps themselves slow down.)
+        var deadline = JobRunner.InstanceLeaseDuration + JobRunner.RunLeaseDuration + AbandonedRunsRecovery.Interval + TimeSpan.FromSeconds(90);
         await b.WaitForAsync(db => db.JobRuns.AsNoTracking().FirstOrDefaultAsync(r => r.Id == killedRun && (r.Status == JobRunStatus.Succeeded || r.Status == JobRunStatus.Skipped)), deadline);
-        await b.WaitForAsync(async db => await db.AuthorizerTokens.AllAsync(t => t.LastRefreshedAt > seededAt) ? "all refreshed" : null, TimeSpan.FromSeconds(60));
+        await b.WaitForAsync(async db => await db.AuthorizerTokens.AllAsync(t => t.LastRefreshedAt > seededAt) ? "all refreshed" : null, TimeSpan.FromSeconds(120));
         await AssertEveryRefreshTokenIsWeChatsAsync(b, seededAt, seeded.Count);
         await using var check = Db();
         Assert.False(await check.Bindings.AnyAsync(x => x.State == BindingState.NeedsReauthorization));

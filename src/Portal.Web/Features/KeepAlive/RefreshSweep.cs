@@ -26,7 +26,9 @@ public sealed record SweepResult(int Due, IReadOnlyDictionary<RefreshOutcome, in
 /// </summary>
 public sealed class RefreshSweep(IDbContextFactory<PortalDbContext> dbFactory, AuthorizerTokenRefresher refresher, IOptionsMonitor<KeepAliveOptions> options, TimeProvider time, Data.DatabaseSettings database)
 {
-    public async Task<IReadOnlyList<int>> SelectDueAsync(CancellationToken cancellationToken)
+    public Task<IReadOnlyList<int>> SelectDueAsync(CancellationToken cancellationToken) => SelectDueAsync(options.CurrentValue.SweepBatchSize, cancellationToken);
+
+    private async Task<IReadOnlyList<int>> SelectDueAsync(int take, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
@@ -34,12 +36,17 @@ public sealed class RefreshSweep(IDbContextFactory<PortalDbContext> dbFactory, A
             .Where(t => t.RefreshDueAt != null && t.RefreshDueAt <= now && (t.NextAttemptAt == null || t.NextAttemptAt <= now) && (t.LeaseUntil == null || t.LeaseUntil < now))
             .OrderBy(t => t.RefreshDueAt)
             .Select(t => t.AuthorizerId)
-            .Take(options.CurrentValue.SweepBatchSize)
+            .Take(take)
             .ToListAsync(cancellationToken);
     }
 
     public async Task<SweepResult> RunAsync(CancellationToken cancellationToken)
     {
+        if (database.IsPostgreSql)
+        {
+            return await RunInPagesAsync(cancellationToken);
+        }
+
         var started = System.Diagnostics.Stopwatch.StartNew();
         var due = await SelectDueAsync(cancellationToken);
         var outcomes = new ConcurrentDictionary<RefreshOutcome, int>();
@@ -52,6 +59,40 @@ public sealed class RefreshSweep(IDbContextFactory<PortalDbContext> dbFactory, A
             outcomes.AddOrUpdate(outcome, 1, (_, n) => n + 1);
         });
         return new SweepResult(due.Count, outcomes, started.Elapsed);
+    }
+
+    /// <summary>
+    /// With several instances (PostgreSQL) a sweep takes the due set a page at a time, each page re-selected without what
+    /// is leased now and shuffled from a window eight pages wide: instances sweeping at once then work mostly on
+    /// different authorizers instead of meeting on every one of them down the same list.
+    /// </summary>
+    private async Task<SweepResult> RunInPagesAsync(CancellationToken cancellationToken)
+    {
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var o = options.CurrentValue;
+        var concurrency = Math.Max(1, o.MaxConcurrency);
+        var page = Math.Max(64, concurrency * 16);
+        var attempted = new HashSet<int>();
+        var outcomes = new ConcurrentDictionary<RefreshOutcome, int>();
+        while (attempted.Count < o.SweepBatchSize)
+        {
+            var window = (await SelectDueAsync(page * 8, cancellationToken)).Where(id => !attempted.Contains(id)).ToArray();
+            if (window.Length == 0)
+            {
+                break;
+            }
+
+            Random.Shared.Shuffle(window);
+            var batch = window.Take(Math.Min(page, o.SweepBatchSize - attempted.Count)).ToArray();
+            attempted.UnionWith(batch);
+            await Parallel.ForEachAsync(batch, new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = cancellationToken, TaskScheduler = TaskScheduler.Default }, async (id, _) =>
+            {
+                var outcome = await refresher.RefreshAsync(id, "sweep", CancellationToken.None, onlyIfDue: true);
+                outcomes.AddOrUpdate(outcome, 1, (_, n) => n + 1);
+            });
+        }
+
+        return new SweepResult(attempted.Count, outcomes, started.Elapsed);
     }
 
     /// <summary>
