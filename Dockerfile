@@ -10,7 +10,7 @@ WORKDIR /src
 COPY global.json Directory.Build.props Directory.Packages.props Portal.sln ./
 COPY build/ build/
 COPY src/ src/
-COPY appsettings.json ./
+COPY appsettings.json THIRD-PARTY-NOTICES.md ./
 COPY wwwroot/ wwwroot/
 RUN dotnet restore src/Portal.Web/Portal.Web.csproj -p:UseStockBlazorScript=${STOCK_BLAZOR_SCRIPT}
 RUN dotnet publish src/Portal.Web/Portal.Web.csproj -c Release -o /app --no-restore -p:UseStockBlazorScript=${STOCK_BLAZOR_SCRIPT}
@@ -18,6 +18,7 @@ RUN dotnet publish src/Portal.Web/Portal.Web.csproj -c Release -o /app --no-rest
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
 WORKDIR /app
 COPY --from=build /app ./
+COPY --from=build /src/THIRD-PARTY-NOTICES.md ./
 # The aspnet image ships the non-root user "app"; the database, Data Protection keys and job store live in /app/data.
 RUN mkdir -p /app/data && chown app:app /app/data
 USER app
