@@ -15,7 +15,7 @@ namespace Portal.Web.Features.KeepAlive.Jobs;
 /// running. On SQLite (one instance) "one at a time" is an in-process gate and any running row of another process is
 /// abandoned. On PostgreSQL (several instances) it is the <c>job:{name}|{target}</c> lease in the database, renewed
 /// while the body runs; a running row is abandoned only when its instance stopped renewing its <c>instance:{id}</c>
-/// lease, and <see cref="AbandonedRunsRecovery"/> (the heartbeat) looks for such rows every 15 s (ADR-011).
+/// lease, and <see cref="AbandonedRunsRecovery"/> (the heartbeat) looks for such rows every 10 s (ADR-011).
 /// </summary>
 public sealed partial class JobRunner(
     IServiceProvider services,
