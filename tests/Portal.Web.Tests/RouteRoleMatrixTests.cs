@@ -214,7 +214,7 @@ public sealed partial class RouteRoleMatrixTests(RouteRoleMatrixTests.Harness h,
             "appid" => "wx1a2b3c4d5e6f7001",
             "culture" => "en",
             "group" => "1",
-            "path" => "css/app.css",
+            "path" => pattern.Contains(":file", StringComparison.Ordinal) ? "css/app.css" : "recurring",
             "filename" or "file" => "x",
             var other => throw new InvalidOperationException($"No sample value for route parameter '{other}' in {pattern}: add one to RouteRoleMatrixTests.Fill"),
         }).Replace("//", "/", StringComparison.Ordinal);
