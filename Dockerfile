@@ -5,7 +5,7 @@ FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
 COPY global.json Directory.Build.props Directory.Packages.props Portal.sln ./
 COPY src/ src/
-COPY appsettings.json ./
+COPY appsettings.json THIRD-PARTY-NOTICES.md ./
 COPY wwwroot/ wwwroot/
 RUN dotnet restore src/Portal.Web/Portal.Web.csproj
 RUN dotnet publish src/Portal.Web/Portal.Web.csproj -c Release -o /app --no-restore
@@ -13,6 +13,7 @@ RUN dotnet publish src/Portal.Web/Portal.Web.csproj -c Release -o /app --no-rest
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
 WORKDIR /app
 COPY --from=build /app ./
+COPY --from=build /src/THIRD-PARTY-NOTICES.md ./
 # The aspnet image ships the non-root user "app"; the database, Data Protection keys and job store live in /app/data.
 RUN mkdir -p /app/data && chown app:app /app/data
 USER app

@@ -29,6 +29,8 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
     public DbSet<ApiPause> ApiPauses => Set<ApiPause>();
     public DbSet<AccountMessageRecord> AccountMessages => Set<AccountMessageRecord>();
     public DbSet<ReleaseTestRecord> ReleaseTestRecords => Set<ReleaseTestRecord>();
+    public DbSet<Lease> Leases => Set<Lease>();
+    public DbSet<DataProtectionKeyRecord> DataProtectionKeys => Set<DataProtectionKeyRecord>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -168,6 +170,15 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
         });
 
         builder.Entity<ReleaseTestRecord>(e => e.HasIndex(r => r.At));
+
+        builder.Entity<Lease>(e =>
+        {
+            e.HasKey(l => l.Name);
+            e.Property(l => l.Name).HasMaxLength(200);
+            e.Property(l => l.Owner).HasMaxLength(64);
+        });
+
+        builder.Entity<DataProtectionKeyRecord>(e => e.Property(k => k.FriendlyName).HasMaxLength(200));
 
         builder.Entity<OperatorShop>(e =>
         {

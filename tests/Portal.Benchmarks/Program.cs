@@ -27,16 +27,28 @@ var concurrency = int.Parse(Arg("--concurrency", "8"), CultureInfo.InvariantCult
 // --via hangfire (default): the sweep as the portal runs it; --via direct: the sweep's selection and the refresher called
 // in-process, as the Quartz-era benchmark did (no scheduler at all), to separate the scheduler's cost from the sweep's.
 var via = Arg("--via", "hangfire");
+// --postgres "Host=127.0.0.1;Port=…;Username=postgres" (default: $PORTAL_TEST_PG when --provider PostgreSql): a fresh
+// database on that server per size; --instances 2 runs two portal hosts on it whose sweeps run at the same moment
+// (with --via direct: the sweep body on each instance; the scheduler runs one sweep per occurrence on one instance).
+var postgres = Arg("--provider", "Sqlite") == "PostgreSql" ? Arg("--postgres", Environment.GetEnvironmentVariable("PORTAL_TEST_PG") ?? "") : null;
+var instances = int.Parse(Arg("--instances", "1"), CultureInfo.InvariantCulture);
+if (instances is < 1 or > 2 || (instances == 2 && (postgres is null || via != "direct")))
+{
+    Console.Error.WriteLine("--instances 2 needs --provider PostgreSql and --via direct");
+    return 2;
+}
+
+Console.WriteLine($"provider {(postgres is null ? "Sqlite" : "PostgreSql")}, {instances} instance(s), via {via}, concurrency {concurrency} per instance");
 Console.WriteLine($"| N | due | refreshed | sweep run time | refreshes/s | cost per refresh | queued → running | portal peak RSS | emulator peak RSS | db size | due query (1 % due) |");
 Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|");
 foreach (var n in sizes)
 {
-    await RunAsync(n, concurrency, via == "direct");
+    await RunAsync(n, concurrency, via == "direct", postgres, instances);
 }
 
 return 0;
 
-static async Task RunAsync(int n, int concurrency, bool direct)
+static async Task RunAsync(int n, int concurrency, bool direct, string? postgres, int instances)
 {
     const string appId = "wx0123456789abcdef";
     const string secret = "benchmark-secret-0123456789abcdef";
@@ -56,27 +68,50 @@ static async Task RunAsync(int n, int concurrency, bool direct)
         "--Emulator:AutoPushTickets=false", "--Logging:LogLevel:Default=Warning",
     ]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
 
-    var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+    string? database = null;
+    string[] databaseArgs = [];
+    if (postgres is not null)
     {
-        EnvironmentName = "Production",
-        ContentRootPath = AppContext.BaseDirectory,
-        Args =
-        [
-            "--urls", portalUrl, "--Portal:DataDirectory=" + dataDirectory, "--Portal:PublicBaseUrl=" + portalUrl,
-            "--WeChat:Mode=Emulator", "--WeChat:EmulatorBaseUrl=" + emulatorUrl, "--WeChat:ComponentAppId=" + appId,
-            "--WeChat:ComponentAppSecret=" + secret, "--WeChat:Token=" + token, "--WeChat:EncodingAesKey=" + aesKey,
-            "--KeepAlive:RunJobsOnSchedule=false", "--KeepAlive:MaxConcurrency=" + concurrency, "--KeepAlive:SweepBatchSize=" + n,
-            "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Portal=Error",
-        ],
-    });
-    builder.AddPortalConfiguration();
-    builder.AddPortalData();
-    builder.AddPortalIdentity();
-    builder.AddPortalOnboarding();
-    builder.AddPortalKeepAlive();
-    await using var app = builder.Build();
-    app.MapPortalOnboarding();
-    await app.StartAsync();
+        database = "portal_bench_" + Guid.NewGuid().ToString("N")[..12];
+        await using var admin = new Npgsql.NpgsqlConnection(new Npgsql.NpgsqlConnectionStringBuilder(postgres) { Database = "postgres", Pooling = false }.ConnectionString);
+        await admin.OpenAsync();
+        await using var create = new Npgsql.NpgsqlCommand($"CREATE DATABASE \"{database}\"", admin);
+        await create.ExecuteNonQueryAsync();
+        databaseArgs = ["--Portal:Database:Provider=PostgreSql", "--ConnectionStrings:Portal=" + new Npgsql.NpgsqlConnectionStringBuilder(postgres) { Database = database, MaxPoolSize = 200 }.ConnectionString];
+    }
+
+    async Task<WebApplication> StartPortalAsync(string url, string directory)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            EnvironmentName = "Production",
+            ContentRootPath = AppContext.BaseDirectory,
+            Args =
+            [
+                "--urls", url, "--Portal:DataDirectory=" + directory, "--Portal:PublicBaseUrl=" + url,
+                "--WeChat:Mode=Emulator", "--WeChat:EmulatorBaseUrl=" + emulatorUrl, "--WeChat:ComponentAppId=" + appId,
+                "--WeChat:ComponentAppSecret=" + secret, "--WeChat:Token=" + token, "--WeChat:EncodingAesKey=" + aesKey,
+                "--KeepAlive:RunJobsOnSchedule=false", "--KeepAlive:MaxConcurrency=" + concurrency, "--KeepAlive:SweepBatchSize=" + n,
+                "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Portal=Error", .. databaseArgs,
+            ],
+        });
+        builder.AddPortalConfiguration();
+        // The onboarding service's launch limits (ActionLimits) live here since the hardening work.
+        builder.AddPortalRateLimiting();
+        builder.AddPortalData();
+        builder.AddPortalIdentity();
+        builder.AddPortalOnboarding();
+        builder.AddPortalKeepAlive();
+        var built = builder.Build();
+        built.MapPortalOnboarding();
+        await built.StartAsync();
+        return built;
+    }
+
+    await using var app = await StartPortalAsync(portalUrl, dataDirectory);
+    var secondDirectory = Path.Combine(dataDirectory, "second");
+    Directory.CreateDirectory(secondDirectory);
+    await using var second = instances == 2 ? await StartPortalAsync($"http://127.0.0.1:{FreePort()}", secondDirectory) : null;
 
     using var http = new HttpClient { BaseAddress = new Uri(emulatorUrl), Timeout = TimeSpan.FromMinutes(5) };
     await WaitForAsync(async () => (await http.GetAsync("/healthz")).IsSuccessStatusCode);
@@ -132,9 +167,10 @@ static async Task RunAsync(int n, int concurrency, bool direct)
     if (direct)
     {
         var watch = Stopwatch.StartNew();
-        var result = await sweep.RunAsync(CancellationToken.None);
+        var results = await Task.WhenAll(new[] { app, second }.OfType<WebApplication>()
+            .Select(host => Task.Run(() => host.Services.GetRequiredService<RefreshSweep>().RunAsync(CancellationToken.None))));
         wall = watch.Elapsed;
-        refreshed = result.Succeeded;
+        refreshed = results.Sum(r => r.Succeeded);
     }
     else
     {
@@ -168,13 +204,36 @@ static async Task RunAsync(int n, int concurrency, bool direct)
         queryTimes.Add(q.Elapsed.TotalMilliseconds);
     }
 
-    var dbBytes = new DirectoryInfo(dataDirectory).GetFiles("portal.db*").Sum(f => f.Length);
+    long dbBytes;
+    if (database is null)
+    {
+        dbBytes = new DirectoryInfo(dataDirectory).GetFiles("portal.db*").Sum(f => f.Length);
+    }
+    else
+    {
+        await using var db = await dbFactory.CreateDbContextAsync();
+        dbBytes = await db.Database.SqlQueryRaw<long>("SELECT pg_database_size(current_database()) AS \"Value\"").SingleAsync();
+    }
+
     var emulatorPeak = PeakRssMiB(emulator.Id);
+    if (second is not null)
+    {
+        await second.StopAsync();
+    }
+
     await app.StopAsync();
     emulator.Kill(entireProcessTree: true);
     await emulator.WaitForExitAsync();
     Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
     Directory.Delete(dataDirectory, recursive: true);
+    if (database is not null)
+    {
+        Npgsql.NpgsqlConnection.ClearAllPools();
+        await using var admin = new Npgsql.NpgsqlConnection(new Npgsql.NpgsqlConnectionStringBuilder(postgres) { Database = "postgres", Pooling = false }.ConnectionString);
+        await admin.OpenAsync();
+        await using var drop = new Npgsql.NpgsqlCommand($"DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)", admin);
+        await drop.ExecuteNonQueryAsync();
+    }
 
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"| {n:N0} | {due.Count:N0} | {refreshed:N0} | {wall.TotalSeconds:0.0} s | {refreshed / wall.TotalSeconds:0} | {wall.TotalMilliseconds * concurrency / Math.Max(1, refreshed):0.00} ms | {(direct ? "direct" : $"{pickUp.TotalSeconds:0.0} s")} | {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0:0} MiB | {emulatorPeak:0} MiB | {dbBytes / 1048576.0:0.0} MiB | {queryTimes.Order().ElementAt(10):0.0} ms ({selected:N0} rows) |"));

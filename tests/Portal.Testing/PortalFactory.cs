@@ -21,6 +21,7 @@ public class PortalFactory : WebApplicationFactory<Program>
     private readonly bool _keepData;
 
     private readonly TimeProvider? _clock;
+    private readonly TestDatabase? _ownDatabase;
 
     public PortalFactory(IDictionary<string, string?>? settings, bool kestrel = false, string? dataDirectory = null, TimeProvider? clock = null, int? port = null)
     {
@@ -43,6 +44,16 @@ public class PortalFactory : WebApplicationFactory<Program>
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             _settings[key] = value;
+        }
+
+        // The second pass of test.sh: every host that does not choose its database gets its own PostgreSQL database.
+        if (!_settings.ContainsKey("Portal:Database:Provider") && TestDatabase.PostgreSqlByDefault)
+        {
+            _ownDatabase = TestDatabase.CreatePostgreSql();
+            foreach (var (key, value) in _ownDatabase.PortalSettings())
+            {
+                _settings[key] = value;
+            }
         }
 
         if (kestrel)
@@ -77,9 +88,17 @@ public class PortalFactory : WebApplicationFactory<Program>
         }
     }
 
+    /// <summary>PostgreSql when this host runs on a PostgreSQL database, otherwise Sqlite.</summary>
+    public string Provider => _settings.TryGetValue("Portal:Database:Provider", out var p) && p is { Length: > 0 } ? p : "Sqlite";
+
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
+        if (disposing)
+        {
+            _ownDatabase?.Dispose();
+        }
+
         if (disposing && !_keepData)
         {
             try

@@ -157,7 +157,7 @@ public sealed class SchemaTests
     [Fact]
     public async Task Migrations_MatchTheModel_AndCreateTheSchema()
     {
-        using var factory = new PortalFactory(null);
+        using var factory = new PortalFactory(new Dictionary<string, string?> { ["Portal:Database:Provider"] = "Sqlite" });
         await using var db = await factory.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
         Assert.False(db.Database.HasPendingModelChanges(), "the model has changes without a migration: add one with dotnet ef migrations add");
         Assert.Empty(await db.Database.GetPendingMigrationsAsync());

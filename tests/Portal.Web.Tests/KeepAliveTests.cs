@@ -403,7 +403,7 @@ public sealed class KeepAliveTests : IAsyncLifetime
 
         Assert.StartsWith("deleted 1 job runs", await RunJobAsync(PurgeJobRunsJob.JobName));
         await using var after = await _h.DbAsync();
-        Assert.Equal(["old-interrupted", "recent-done"], await after.JobRuns.Where(r => r.JobName.Contains('-') && !r.JobName.StartsWith("purge")).Select(r => r.JobName).OrderBy(n => n).ToListAsync());
+        Assert.Equal(["old-interrupted", "recent-done"], await after.JobRuns.Where(r => r.JobName.Contains("-") && !r.JobName.StartsWith("purge")).Select(r => r.JobName).OrderBy(n => n).ToListAsync());
     }
 
     /// <summary>Runs a job as ops do (run now, through Hangfire) and waits for its recorded outcome.</summary>

@@ -570,6 +570,25 @@ namespace Portal.Data.Migrations.Sqlite
                     b.ToTable("ComponentCredentials");
                 });
 
+            modelBuilder.Entity("Portal.Data.Entities.DataProtectionKeyRecord", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("FriendlyName")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Xml")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("DataProtectionKeys");
+                });
+
             modelBuilder.Entity("Portal.Data.Entities.ExchangedAuthCode", b =>
                 {
                     b.Property<string>("CodeHash")
@@ -826,6 +845,25 @@ namespace Portal.Data.Migrations.Sqlite
                     b.HasIndex("JobName", "StartedAt");
 
                     b.ToTable("JobRuns");
+                });
+
+            modelBuilder.Entity("Portal.Data.Entities.Lease", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Owner")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("Leases");
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.OperatorShop", b =>

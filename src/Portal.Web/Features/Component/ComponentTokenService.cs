@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Portal.Data;
@@ -13,16 +14,24 @@ namespace Portal.Web.Features.Component;
 /// <summary>
 /// The component's credentials: the newest ticket, and a component_access_token obtained with it, cached until
 /// shortly before expiry, persisted (encrypted) so a restart does not fetch a new one, and fetched single-flight:
-/// concurrent needs make one call. A call that WeChat answers 40001/42001 renews the token once and is retried once.
+/// concurrent needs make one call, in this process (a semaphore) and across instances (the <c>component-token</c> lease
+/// in the database: an instance that finds another renewing waits for the token it writes). A call that WeChat answers
+/// 40001/42001 renews the token once and is retried once.
 /// </summary>
 public sealed partial class ComponentTokenService(
     IDbContextFactory<PortalDbContext> dbFactory,
     ComponentApiClient client,
     TokenProtector protector,
+    LeaseStore leases,
     TimeProvider time,
     IOptionsMonitor<WeChatOptions> options,
     ILogger<ComponentTokenService> logger)
 {
+    /// <summary>The lease under which one instance renews the component token; a renewal takes one WeChat call.</summary>
+    public const string RenewLease = "component-token";
+
+    private static readonly TimeSpan RenewLeaseDuration = TimeSpan.FromSeconds(30);
+
     private readonly SemaphoreSlim _gate = new(1, 1);
     private (string Token, DateTimeOffset ExpiresAt)? _cached;
 
@@ -84,15 +93,12 @@ public sealed partial class ComponentTokenService(
                 return again;
             }
 
-            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-            var row = await db.ComponentCredentials.FindAsync([ComponentCredential.SingletonId], cancellationToken);
-            if (row?.AccessTokenProtected is { } stored && row.AccessTokenExpiresAt is { } storedExpiry && Usable((protector.Unprotect(stored), storedExpiry)) is { } persisted)
+            var token = await leases.RunOnceAsync(RenewLease, RenewLeaseDuration, PersistedAsync, async ct =>
             {
-                _cached = (persisted, storedExpiry);
-                return persisted;
-            }
-
-            return await RenewLockedAsync(db, row, cancellationToken);
+                await using var db = await dbFactory.CreateDbContextAsync(ct);
+                return new StrongBox<string>(await RenewLockedAsync(db, await db.ComponentCredentials.FindAsync([ComponentCredential.SingletonId], ct), ct));
+            }, cancellationToken);
+            return token.Value!;
         }
         finally
         {
@@ -100,21 +106,50 @@ public sealed partial class ComponentTokenService(
         }
     }
 
-    /// <summary>Renews now (the keep-alive job and ops use this); single-flight with <see cref="GetTokenAsync"/>.</summary>
+    /// <summary>Renews now (the keep-alive job and ops use this); single-flight with <see cref="GetTokenAsync"/>, here and across instances.</summary>
     public async Task<DateTimeOffset> RenewAsync(CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-            var row = await db.ComponentCredentials.FindAsync([ComponentCredential.SingletonId], cancellationToken);
-            await RenewLockedAsync(db, row, cancellationToken);
-            return _cached!.Value.ExpiresAt;
+            var delay = TimeSpan.FromMilliseconds(25);
+            string? owner;
+            while ((owner = await leases.TryAcquireAsync(RenewLease, RenewLeaseDuration, cancellationToken)) is null)
+            {
+                await Task.Delay(delay, cancellationToken);
+                delay = TimeSpan.FromMilliseconds(Math.Min(500, delay.TotalMilliseconds * 2));
+            }
+
+            try
+            {
+                await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+                var row = await db.ComponentCredentials.FindAsync([ComponentCredential.SingletonId], cancellationToken);
+                await RenewLockedAsync(db, row, cancellationToken);
+                return _cached!.Value.ExpiresAt;
+            }
+            finally
+            {
+                await leases.ReleaseAsync(RenewLease, owner);
+            }
         }
         finally
         {
             _gate.Release();
         }
+    }
+
+    /// <summary>The stored token when it is still usable (another instance may have just renewed it), cached here too.</summary>
+    private async Task<StrongBox<string>?> PersistedAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var row = await db.ComponentCredentials.AsNoTracking().FirstOrDefaultAsync(c => c.Id == ComponentCredential.SingletonId, cancellationToken);
+        if (row?.AccessTokenProtected is { } stored && row.AccessTokenExpiresAt is { } storedExpiry && Usable((protector.Unprotect(stored), storedExpiry)) is { } persisted)
+        {
+            _cached = (persisted, storedExpiry);
+            return new StrongBox<string>(persisted);
+        }
+
+        return null;
     }
 
     /// <summary>Forgets a token WeChat called invalid, so the next need fetches a new one.</summary>

@@ -1,10 +1,12 @@
+using System.Security.Cryptography.X509Certificates;
+using System.Xml.Linq;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.DataProtection.Repositories;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Portal.Data;
+using Portal.Data.Entities;
 using Portal.Web.Features.WeChat;
 using Portal.Web.Infrastructure;
 
@@ -13,59 +15,92 @@ namespace Portal.Web.Features.Data;
 public static class DataExtensions
 {
     /// <summary>
-    /// The EF context factory on <c>ConnectionStrings:Portal</c> (default: <c>data/portal.db</c>) and Data Protection keys
-    /// persisted under <c>data/keys</c>, so encrypted tokens survive a restart.
+    /// The EF context factory on <c>Portal:Database:Provider</c> + <c>ConnectionStrings:Portal</c> (default: SQLite,
+    /// <c>data/portal.db</c>), each provider with its own migrations assembly, and the Data Protection key ring: on
+    /// PostgreSQL in the database (every instance reads the same ring), on SQLite under <c>data/keys</c>. With
+    /// <c>Portal:DataProtection:CertificatePath</c> the keys are encrypted at rest with that certificate.
     /// </summary>
     public static IHostApplicationBuilder AddPortalData(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddDbContextFactory<PortalDbContext>((sp, options) =>
+        var portal = new PortalOptions();
+        builder.Configuration.GetSection(PortalOptions.SectionName).Bind(portal);
+        var database = DatabaseSettings.Read(builder.Configuration, builder.Environment.ResolveDataDirectory(portal));
+        builder.Services.AddSingleton(database);
+
+        builder.Services.AddDbContextFactory<PortalDbContext>((_, options) =>
         {
-            var dataDirectory = sp.GetRequiredService<IHostEnvironment>().ResolveDataDirectory(sp.GetRequiredService<IOptions<PortalOptions>>().Value);
-            options.UseSqlite(ConnectionString(builder.Configuration, dataDirectory), o => o.MigrationsAssembly("Portal.Data"))
-                .AddInterceptors(new SqlitePragmas(builder.Configuration["Portal:SqliteSynchronous"] is { Length: > 0 } sync ? sync : "NORMAL"));
+            if (database.IsPostgreSql)
+            {
+                options.UseNpgsql(database.ConnectionString, o => o.MigrationsAssembly("Portal.Data.PostgreSql"));
+            }
+            else
+            {
+                options.UseSqlite(database.ConnectionString, o => o.MigrationsAssembly("Portal.Data"))
+                    .AddInterceptors(new SqlitePragmas(builder.Configuration["Portal:SqliteSynchronous"] is { Length: > 0 } sync ? sync : "NORMAL"));
+            }
         });
 
         builder.Services.AddHostedService<DatabaseMigrator>();
-        builder.Services.AddDataProtection().SetApplicationName("Portal");
+        var dataProtection = builder.Services.AddDataProtection().SetApplicationName("Portal");
+        if (builder.Configuration["Portal:DataProtection:CertificatePath"] is { Length: > 0 } certificatePath)
+        {
+            dataProtection.ProtectKeysWithCertificate(X509CertificateLoader.LoadPkcs12FromFile(certificatePath, builder.Configuration["Portal:DataProtection:CertificatePassword"]));
+        }
 
         // Resolved when first used (not while building the host), so every configuration source, late ones included, counts.
         builder.Services.AddOptions<KeyManagementOptions>().Configure<IServiceProvider>((o, sp) =>
         {
+            if (database.IsPostgreSql)
+            {
+                o.XmlRepository = new DatabaseXmlRepository(sp.GetRequiredService<IDbContextFactory<PortalDbContext>>());
+                return;
+            }
+
             var dataDirectory = sp.GetRequiredService<IHostEnvironment>().ResolveDataDirectory(sp.GetRequiredService<IOptions<PortalOptions>>().Value);
             o.XmlRepository = new FileSystemXmlRepository(new DirectoryInfo(Path.Combine(dataDirectory, "keys")), sp.GetRequiredService<ILoggerFactory>());
         });
         builder.Services.AddSingleton<TokenProtector>();
-        builder.Services.AddSingleton(new SqliteWriteGate(enabled: true));
+        builder.Services.AddSingleton<LeaseStore>();
+        // SQLite has one writer: hot write paths queue in-process. PostgreSQL takes concurrent writers.
+        builder.Services.AddSingleton(new SqliteWriteGate(enabled: !database.IsPostgreSql));
         return builder;
     }
-
-    public static string ConnectionString(IConfiguration configuration, string dataDirectory)
-    {
-        var configured = configuration.GetConnectionString("Portal");
-        var builder = new SqliteConnectionStringBuilder(string.IsNullOrWhiteSpace(configured) ? "Data Source=portal.db" : configured);
-        if (!Path.IsPathRooted(builder.DataSource) && builder.DataSource != ":memory:")
-        {
-            builder.DataSource = Path.Combine(dataDirectory, Path.GetFileName(builder.DataSource));
-        }
-
-        builder.DefaultTimeout = 30;
-        return builder.ToString();
-    }
-
 }
 
 /// <summary>
 /// Applies migrations at start-up, before every other hosted service (it is registered first). EF's
-/// pending-model-changes guard refuses to run a model that has no migration.
+/// pending-model-changes guard refuses to run a model that has no migration. Instances starting together are safe:
+/// EF takes a database lock around migrating (a lock table on SQLite, a table lock on PostgreSQL), so one migrates and
+/// the others then find nothing to do.
 /// </summary>
-public sealed class DatabaseMigrator(IDbContextFactory<PortalDbContext> factory) : IHostedService
+public sealed class DatabaseMigrator(IDbContextFactory<PortalDbContext> factory, DatabaseSettings database) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await using var db = await factory.CreateDbContextAsync(cancellationToken);
         await db.Database.MigrateAsync(cancellationToken);
-        await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+        if (!database.IsPostgreSql)
+        {
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+        }
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
+
+/// <summary>The Data Protection key ring in the portal's database, so every instance protects and unprotects with the same keys.</summary>
+public sealed class DatabaseXmlRepository(IDbContextFactory<PortalDbContext> factory) : IXmlRepository
+{
+    public IReadOnlyCollection<XElement> GetAllElements()
+    {
+        using var db = factory.CreateDbContext();
+        return db.DataProtectionKeys.AsNoTracking().OrderBy(k => k.Id).Select(k => k.Xml).ToList().Select(XElement.Parse).ToList();
+    }
+
+    public void StoreElement(XElement element, string friendlyName)
+    {
+        using var db = factory.CreateDbContext();
+        db.DataProtectionKeys.Add(new DataProtectionKeyRecord { FriendlyName = friendlyName, Xml = element.ToString(SaveOptions.DisableFormatting) });
+        db.SaveChanges();
+    }
 }

@@ -54,6 +54,26 @@ public sealed class DemoSeeder(IServiceProvider services, IHostEnvironment envir
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        // Instances starting together (one database) seed one after the other: the second finds everything there.
+        var leases = services.GetRequiredService<Data.LeaseStore>();
+        string? owner;
+        while ((owner = await leases.TryAcquireAsync("seed", TimeSpan.FromMinutes(1), cancellationToken)) is null)
+        {
+            await Task.Delay(200, cancellationToken);
+        }
+
+        try
+        {
+            await SeedAsync(cancellationToken);
+        }
+        finally
+        {
+            await leases.ReleaseAsync("seed", owner);
+        }
+    }
+
+    private async Task SeedAsync(CancellationToken cancellationToken)
+    {
         using var scope = services.CreateScope();
         var roles = scope.ServiceProvider.GetRequiredService<RoleManager<IdentityRole>>();
         foreach (var role in Roles.All)

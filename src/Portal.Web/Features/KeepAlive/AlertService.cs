@@ -6,10 +6,14 @@ using Portal.Data.Entities;
 
 namespace Portal.Web.Features.KeepAlive;
 
-/// <summary>Stores alerts (one per code and target per quiet period), and posts them to the webhook if configured.</summary>
+/// <summary>
+/// Stores alerts (one per code and target per quiet period), and posts them to the webhook if configured. The check and
+/// the insert run under the <c>alert:{code}|{target}</c> lease, so instances raising the same alert at once send it once.
+/// </summary>
 public sealed partial class AlertService(
     IDbContextFactory<PortalDbContext> dbFactory,
     IHttpClientFactory http,
+    Data.LeaseStore leases,
     IOptionsMonitor<KeepAliveOptions> options,
     TimeProvider time,
     ILogger<AlertService> logger)
@@ -20,16 +24,32 @@ public sealed partial class AlertService(
     public async Task<bool> RaiseAsync(string code, AlertSeverity severity, string? target, string? detail, TimeSpan? quietPeriod = null, CancellationToken cancellationToken = default)
     {
         var now = time.GetUtcNow();
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var since = now - (quietPeriod ?? TimeSpan.FromHours(1));
-        if (await db.Alerts.AnyAsync(a => a.Code == code && a.Target == target && a.At > since && a.AcknowledgedAt == null, cancellationToken))
+        var leaseName = Audit.AuditLog.Cap("alert:" + code + "|" + target, 200)!;
+        if (await leases.TryAcquireAsync(leaseName, TimeSpan.FromSeconds(30), cancellationToken) is not { } owner)
         {
+            // Another instance is raising this very alert right now.
             return false;
         }
 
-        var alert = new Alert { At = now, Severity = severity, Code = code, Target = target, Detail = detail };
-        db.Alerts.Add(alert);
-        await db.SaveChangesAsync(cancellationToken);
+        Alert alert;
+        try
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            var since = now - (quietPeriod ?? TimeSpan.FromHours(1));
+            if (await db.Alerts.AnyAsync(a => a.Code == code && a.Target == target && a.At > since && a.AcknowledgedAt == null, cancellationToken))
+            {
+                return false;
+            }
+
+            alert = new Alert { At = now, Severity = severity, Code = code, Target = target, Detail = detail };
+            db.Alerts.Add(alert);
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        finally
+        {
+            await leases.ReleaseAsync(leaseName, owner);
+        }
+
         LogAlert(logger, severity, code, target ?? "-");
 
         if (options.CurrentValue.AlertWebhookUrl is { Length: > 0 } url)

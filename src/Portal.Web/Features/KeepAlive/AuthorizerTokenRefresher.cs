@@ -66,9 +66,13 @@ public sealed partial class AuthorizerTokenRefresher(
     /// True for callers that found the token expired (the token API): a refresh that finished between their read and
     /// this call already did the work, so WeChat is not called again.
     /// </param>
-    public Task<RefreshOutcome> RefreshAsync(int authorizerId, string reason, CancellationToken cancellationToken, bool onlyIfExpired = false)
+    /// <param name="onlyIfDue">
+    /// True for the sweep: the lease is taken only while the token is still due, so an authorizer another instance's
+    /// sweep refreshed after both selected it is not refreshed a second time.
+    /// </param>
+    public Task<RefreshOutcome> RefreshAsync(int authorizerId, string reason, CancellationToken cancellationToken, bool onlyIfExpired = false, bool onlyIfDue = false)
     {
-        var lazy = _inflight.GetOrAdd(authorizerId, id => new Lazy<Task<RefreshOutcome>>(() => RefreshCoreAsync(id, reason, onlyIfExpired, CancellationToken.None)));
+        var lazy = _inflight.GetOrAdd(authorizerId, id => new Lazy<Task<RefreshOutcome>>(() => RefreshCoreAsync(id, reason, onlyIfExpired, onlyIfDue, CancellationToken.None)));
         return AwaitAndForget(authorizerId, lazy, cancellationToken);
     }
 
@@ -87,7 +91,7 @@ public sealed partial class AuthorizerTokenRefresher(
         }
     }
 
-    private async Task<RefreshOutcome> RefreshCoreAsync(int authorizerId, string reason, bool onlyIfExpired, CancellationToken cancellationToken)
+    private async Task<RefreshOutcome> RefreshCoreAsync(int authorizerId, string reason, bool onlyIfExpired, bool onlyIfDue, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
@@ -98,12 +102,18 @@ public sealed partial class AuthorizerTokenRefresher(
         }
 
         var leaseUntil = now + options.CurrentValue.LeaseDuration;
-        var acquired = await writes.RunAsync(() => db.AuthorizerTokens
-            .Where(t => t.AuthorizerId == authorizerId && (t.LeaseUntil == null || t.LeaseUntil < now))
+        var candidate = db.AuthorizerTokens.Where(t => t.AuthorizerId == authorizerId && (t.LeaseUntil == null || t.LeaseUntil < now));
+        if (onlyIfDue)
+        {
+            candidate = candidate.Where(t => t.RefreshDueAt != null && t.RefreshDueAt <= now && (t.NextAttemptAt == null || t.NextAttemptAt <= now));
+        }
+
+        var acquired = await writes.RunAsync(() => candidate
             .ExecuteUpdateAsync(s => s.SetProperty(t => t.LeaseOwner, _owner).SetProperty(t => t.LeaseUntil, leaseUntil).SetProperty(t => t.Version, t => t.Version + 1), cancellationToken), cancellationToken);
         if (acquired == 0)
         {
-            return await db.AuthorizerTokens.AnyAsync(t => t.AuthorizerId == authorizerId, cancellationToken) ? RefreshOutcome.Busy : RefreshOutcome.Gone;
+            var row = await db.AuthorizerTokens.AsNoTracking().Where(t => t.AuthorizerId == authorizerId).Select(t => new { t.LeaseUntil }).FirstOrDefaultAsync(cancellationToken);
+            return row is null ? RefreshOutcome.Gone : onlyIfDue && (row.LeaseUntil == null || row.LeaseUntil < now) ? RefreshOutcome.NotDue : RefreshOutcome.Busy;
         }
 
         var token = await db.AuthorizerTokens.Include(t => t.Authorizer).SingleAsync(t => t.AuthorizerId == authorizerId, cancellationToken);

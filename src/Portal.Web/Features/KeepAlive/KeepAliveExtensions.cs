@@ -1,3 +1,4 @@
+using Portal.Web.Features.Data;
 using Portal.Web.Features.KeepAlive.Hangfire;
 using Portal.Web.Features.KeepAlive.Jobs;
 using Portal.Web.Features.WeChat;
@@ -35,10 +36,12 @@ public static class KeepAliveExtensions
         builder.Services.AddSingleton<IPortalJob, PurgeJobRunsJob>();
         builder.Services.AddSingleton<JobRunner>();
         builder.Services.AddSingleton<IRefreshScheduling>(sp => sp.GetRequiredService<JobRunner>());
+        builder.Services.AddHostedService<AbandonedRunsRecovery>();
 
         var portal = new PortalOptions();
         builder.Configuration.GetSection(PortalOptions.SectionName).Bind(portal);
-        builder.Services.AddPortalHangfire(builder.Environment.ResolveDataDirectory(portal));
+        var dataDirectory = builder.Environment.ResolveDataDirectory(portal);
+        builder.Services.AddPortalHangfire(dataDirectory, DatabaseSettings.Read(builder.Configuration, dataDirectory));
         return builder;
     }
 

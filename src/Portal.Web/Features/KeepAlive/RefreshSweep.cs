@@ -24,9 +24,11 @@ public sealed record SweepResult(int Due, IReadOnlyDictionary<RefreshOutcome, in
 /// Selects only the tokens that are due (an indexed range on <c>RefreshDueAt</c>, skipping those backing off or leased),
 /// so a sweep costs what is due, not what exists, and refreshes them with bounded concurrency.
 /// </summary>
-public sealed class RefreshSweep(IDbContextFactory<PortalDbContext> dbFactory, AuthorizerTokenRefresher refresher, IOptionsMonitor<KeepAliveOptions> options, TimeProvider time)
+public sealed class RefreshSweep(IDbContextFactory<PortalDbContext> dbFactory, AuthorizerTokenRefresher refresher, IOptionsMonitor<KeepAliveOptions> options, TimeProvider time, Data.DatabaseSettings database)
 {
-    public async Task<IReadOnlyList<int>> SelectDueAsync(CancellationToken cancellationToken)
+    public Task<IReadOnlyList<int>> SelectDueAsync(CancellationToken cancellationToken) => SelectDueAsync(options.CurrentValue.SweepBatchSize, cancellationToken);
+
+    private async Task<IReadOnlyList<int>> SelectDueAsync(int take, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
@@ -34,12 +36,17 @@ public sealed class RefreshSweep(IDbContextFactory<PortalDbContext> dbFactory, A
             .Where(t => t.RefreshDueAt != null && t.RefreshDueAt <= now && (t.NextAttemptAt == null || t.NextAttemptAt <= now) && (t.LeaseUntil == null || t.LeaseUntil < now))
             .OrderBy(t => t.RefreshDueAt)
             .Select(t => t.AuthorizerId)
-            .Take(options.CurrentValue.SweepBatchSize)
+            .Take(take)
             .ToListAsync(cancellationToken);
     }
 
     public async Task<SweepResult> RunAsync(CancellationToken cancellationToken)
     {
+        if (database.IsPostgreSql)
+        {
+            return await RunInPagesAsync(cancellationToken);
+        }
+
         var started = System.Diagnostics.Stopwatch.StartNew();
         var due = await SelectDueAsync(cancellationToken);
         var outcomes = new ConcurrentDictionary<RefreshOutcome, int>();
@@ -48,19 +55,60 @@ public sealed class RefreshSweep(IDbContextFactory<PortalDbContext> dbFactory, A
         // whatever thread or scheduler the job runner was called on, the refreshes run on the thread pool.
         await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.CurrentValue.MaxConcurrency), CancellationToken = cancellationToken, TaskScheduler = TaskScheduler.Default }, async (id, _) =>
         {
-            var outcome = await refresher.RefreshAsync(id, "sweep", CancellationToken.None);
+            var outcome = await refresher.RefreshAsync(id, "sweep", CancellationToken.None, onlyIfDue: true);
             outcomes.AddOrUpdate(outcome, 1, (_, n) => n + 1);
         });
         return new SweepResult(due.Count, outcomes, started.Elapsed);
     }
 
     /// <summary>
+    /// With several instances (PostgreSQL) a sweep takes the due set a page at a time, each page re-selected without what
+    /// is leased now and shuffled from a window eight pages wide: instances sweeping at once then work mostly on
+    /// different authorizers instead of meeting on every one of them down the same list.
+    /// </summary>
+    private async Task<SweepResult> RunInPagesAsync(CancellationToken cancellationToken)
+    {
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var o = options.CurrentValue;
+        var concurrency = Math.Max(1, o.MaxConcurrency);
+        var page = Math.Max(64, concurrency * 16);
+        var attempted = new HashSet<int>();
+        var outcomes = new ConcurrentDictionary<RefreshOutcome, int>();
+        while (attempted.Count < o.SweepBatchSize)
+        {
+            var window = (await SelectDueAsync(page * 8, cancellationToken)).Where(id => !attempted.Contains(id)).ToArray();
+            if (window.Length == 0)
+            {
+                break;
+            }
+
+            Random.Shared.Shuffle(window);
+            var batch = window.Take(Math.Min(page, o.SweepBatchSize - attempted.Count)).ToArray();
+            attempted.UnionWith(batch);
+            await Parallel.ForEachAsync(batch, new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = cancellationToken, TaskScheduler = TaskScheduler.Default }, async (id, _) =>
+            {
+                var outcome = await refresher.RefreshAsync(id, "sweep", CancellationToken.None, onlyIfDue: true);
+                outcomes.AddOrUpdate(outcome, 1, (_, n) => n + 1);
+            });
+        }
+
+        return new SweepResult(attempted.Count, outcomes, started.Elapsed);
+    }
+
+    /// <summary>
     /// At start-up: gives back leases that earlier portal processes held when they stopped (killed during a refresh),
     /// so the interrupted sweep's rerun can finish them now instead of after <c>KeepAlive:LeaseDuration</c>. Only valid
     /// while one process uses the database (SQLite; see ADR-009). A write of the dead process can no longer arrive.
+    /// On PostgreSQL other instances are alive and hold their own leases: nothing is released, a dead instance's leases
+    /// expire after <c>KeepAlive:LeaseDuration</c> (ADR-011).
     /// </summary>
     public async Task<int> ReleaseAbandonedLeasesAsync(CancellationToken cancellationToken)
     {
+        if (database.IsPostgreSql)
+        {
+            return 0;
+        }
+
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var mine = refresher.LeaseOwner;
         return await db.AuthorizerTokens.Where(t => t.LeaseOwner != null && t.LeaseOwner != mine)

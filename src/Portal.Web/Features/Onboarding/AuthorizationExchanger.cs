@@ -15,7 +15,8 @@ namespace Portal.Web.Features.Onboarding;
 /// <summary>
 /// Exchanges each authorization code with api_query_auth exactly once, however many times it arrives (the redirect
 /// and the authorized push race each other): concurrent requests for one code share one call, and a code already
-/// exchanged is answered from the database. The tokens and granted sets are persisted (tokens encrypted) in the same
+/// exchanged is answered from the database. Across instances (the redirect on one, the push on another) the
+/// <c>auth-code:{hash}</c> lease in the database lets one instance call WeChat; the other waits for its record. The tokens and granted sets are persisted (tokens encrypted) in the same
 /// transaction that records the exchange, before anything uses them; the account's details are fetched after.
 /// </summary>
 public sealed partial class AuthorizationExchanger(
@@ -23,11 +24,15 @@ public sealed partial class AuthorizationExchanger(
     ComponentTokenService component,
     ComponentApiClient client,
     TokenProtector protector,
+    LeaseStore leases,
     KeepAlive.RefreshSchedule schedule,
     KeepAlive.Jobs.IRefreshScheduling refreshes,
     TimeProvider time,
     ILogger<AuthorizationExchanger> logger)
 {
+    /// <summary>How long another instance waits on an exchange whose instance died before recording it.</summary>
+    public static readonly TimeSpan ExchangeLeaseDuration = TimeSpan.FromSeconds(60);
+
     private readonly ConcurrentDictionary<string, Lazy<Task<ExchangedCode>>> _inflight = new(StringComparer.Ordinal);
 
     /// <summary>
@@ -37,7 +42,8 @@ public sealed partial class AuthorizationExchanger(
     public async Task<ExchangedCode> ExchangeOnceAsync(string authCode, ExchangeClaim claim, CancellationToken cancellationToken)
     {
         var hash = InviteTokens.Hash(authCode);
-        var lazy = _inflight.GetOrAdd(hash, _ => new Lazy<Task<ExchangedCode>>(() => ExchangeAsync(authCode, hash, claim, CancellationToken.None)));
+        var lazy = _inflight.GetOrAdd(hash, _ => new Lazy<Task<ExchangedCode>>(() => leases.RunOnceAsync(
+            "auth-code:" + hash, ExchangeLeaseDuration, ct => FindAsync(hash, ct), ct => ExchangeAsync(authCode, hash, claim, ct), CancellationToken.None)));
         try
         {
             return await lazy.Value.WaitAsync(cancellationToken);

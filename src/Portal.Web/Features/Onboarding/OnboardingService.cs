@@ -28,6 +28,7 @@ public sealed partial class OnboardingService(
     InviteTokens tokens,
     AuditLog audit,
     Infrastructure.ActionLimits limits,
+    Data.LeaseStore leases,
     IOptionsMonitor<WeChatOptions> wechat,
     IOptionsMonitor<PortalOptions> portal,
     IOptionsMonitor<OnboardingOptions> onboarding,
@@ -42,7 +43,51 @@ public sealed partial class OnboardingService(
 
     private const string TokenAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
+    /// <summary>The database lease that makes binding changes one at a time across instances (with the in-process gate).</summary>
+    public const string LinkLease = "onboarding-link";
+
     private readonly SemaphoreSlim _linkGate = new(1, 1);
+
+    /// <summary>
+    /// Binding changes (link, disown, revoke, state refresh) one at a time: in this process (the semaphore) and across
+    /// instances (the <see cref="LinkLease"/> lease); the redirect on one instance and the push on another would otherwise
+    /// race on the same binding row.
+    /// </summary>
+    private async Task<string> EnterLinkGateAsync(CancellationToken cancellationToken)
+    {
+        await _linkGate.WaitAsync(cancellationToken);
+        try
+        {
+            var delay = TimeSpan.FromMilliseconds(10);
+            while (true)
+            {
+                if (await leases.TryAcquireAsync(LinkLease, TimeSpan.FromSeconds(30), cancellationToken) is { } owner)
+                {
+                    return owner;
+                }
+
+                await Task.Delay(delay, cancellationToken);
+                delay = TimeSpan.FromMilliseconds(Math.Min(200, delay.TotalMilliseconds * 2));
+            }
+        }
+        catch
+        {
+            _linkGate.Release();
+            throw;
+        }
+    }
+
+    private async Task ExitLinkGateAsync(string owner)
+    {
+        try
+        {
+            await leases.ReleaseAsync(LinkLease, owner);
+        }
+        finally
+        {
+            _linkGate.Release();
+        }
+    }
 
     // ---- invitations ------------------------------------------------------------------------------------------------
 
@@ -304,7 +349,7 @@ public sealed partial class OnboardingService(
     /// </summary>
     private async Task DisownAsync(long attemptId, string? appId, CancellationToken cancellationToken)
     {
-        await _linkGate.WaitAsync(cancellationToken);
+        var linkLease = await EnterLinkGateAsync(cancellationToken);
         try
         {
             await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
@@ -334,14 +379,14 @@ public sealed partial class OnboardingService(
         }
         finally
         {
-            _linkGate.Release();
+            await ExitLinkGateAsync(linkLease);
         }
     }
 
     /// <summary>An <c>unauthorized</c> push: the binding becomes revoked, the tokens are deleted, the history stays.</summary>
     public async Task RevokeAsync(string appId, CancellationToken cancellationToken)
     {
-        await _linkGate.WaitAsync(cancellationToken);
+        var linkLease = await EnterLinkGateAsync(cancellationToken);
         try
         {
             await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
@@ -368,13 +413,13 @@ public sealed partial class OnboardingService(
         }
         finally
         {
-            _linkGate.Release();
+            await ExitLinkGateAsync(linkLease);
         }
     }
 
     private async Task LinkAsync(Guid inviteId, long attemptId, string appId, Actor actor, CancellationToken cancellationToken)
     {
-        await _linkGate.WaitAsync(cancellationToken);
+        var linkLease = await EnterLinkGateAsync(cancellationToken);
         try
         {
             await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
@@ -426,14 +471,14 @@ public sealed partial class OnboardingService(
         }
         finally
         {
-            _linkGate.Release();
+            await ExitLinkGateAsync(linkLease);
         }
     }
 
     /// <summary>After a grant without an invitation (permissions changed at WeChat, or re-authorized elsewhere).</summary>
     private async Task RefreshBindingStateAsync(string appId, string reason, CancellationToken cancellationToken)
     {
-        await _linkGate.WaitAsync(cancellationToken);
+        var linkLease = await EnterLinkGateAsync(cancellationToken);
         try
         {
             await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
@@ -451,7 +496,7 @@ public sealed partial class OnboardingService(
         }
         finally
         {
-            _linkGate.Release();
+            await ExitLinkGateAsync(linkLease);
         }
     }
 

@@ -13,17 +13,23 @@ namespace Portal.Web.Features.Pushes;
 /// <summary>
 /// Processes stored pushes one at a time, oldest first: tickets are stored (the newest wins), authorizations are
 /// exchanged and linked, cancellations revoke. A failure is retried with back-off and stays visible (status, attempts,
-/// last error); a failure that cannot heal (an expired code) stops retrying but is never deleted.
+/// last error); a failure that cannot heal (an expired code) stops retrying but is never deleted. With several instances
+/// on one database, each message is taken by one instance at a time: the <c>inbox:{id}</c> lease in the database, then
+/// the message is read again (another instance may have just finished it).
 /// </summary>
 public sealed partial class InboxProcessor(
     IDbContextFactory<PortalDbContext> dbFactory,
     TokenProtector protector,
+    LeaseStore leases,
     InboxSignal signal,
     IServiceProvider services,
     TimeProvider time,
     ILogger<InboxProcessor> logger) : BackgroundService
 {
     public static readonly TimeSpan ScanInterval = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long a message stays with an instance that died while processing it.</summary>
+    public static readonly TimeSpan ClaimDuration = TimeSpan.FromMinutes(2);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -51,20 +57,39 @@ public sealed partial class InboxProcessor(
         }
     }
 
-    /// <summary>Processes the oldest due message; false when none is due.</summary>
+    /// <summary>Processes the oldest due message no other instance holds; false when none is due.</summary>
     public async Task<bool> ProcessNextAsync(CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var now = time.GetUtcNow();
-        var message = await db.Inbox
-            .Where(m => m.Status == InboxStatus.Pending || (m.Status == InboxStatus.Failed && m.NextAttemptAt != null && m.NextAttemptAt <= now))
-            .OrderBy(m => m.Id)
-            .FirstOrDefaultAsync(cancellationToken);
-        if (message is null)
+        var due = db.Inbox.Where(m => m.Status == InboxStatus.Pending || (m.Status == InboxStatus.Failed && m.NextAttemptAt != null && m.NextAttemptAt <= now));
+        foreach (var candidate in await due.OrderBy(m => m.Id).Select(m => m.Id).Take(16).ToListAsync(cancellationToken))
         {
-            return false;
+            var lease = "inbox:" + candidate;
+            if (await leases.TryAcquireAsync(lease, ClaimDuration, cancellationToken) is not { } owner)
+            {
+                continue;
+            }
+
+            try
+            {
+                if (await due.FirstOrDefaultAsync(m => m.Id == candidate, cancellationToken) is { } message)
+                {
+                    await ProcessAsync(db, message, cancellationToken);
+                    return true;
+                }
+            }
+            finally
+            {
+                await leases.ReleaseAsync(lease, owner);
+            }
         }
 
+        return false;
+    }
+
+    private async Task ProcessAsync(PortalDbContext db, InboxMessage message, CancellationToken cancellationToken)
+    {
         message.Attempts++;
         try
         {
@@ -84,7 +109,6 @@ public sealed partial class InboxProcessor(
         }
 
         await db.SaveChangesAsync(CancellationToken.None);
-        return true;
     }
 
     private async Task DispatchAsync(ComponentPush push, CancellationToken cancellationToken)

@@ -10,18 +10,36 @@ namespace Portal.Web.Features.KeepAlive.Jobs;
 /// <summary>
 /// Runs job bodies for whichever scheduler calls it: records every run in <see cref="PortalDbContext.JobRuns"/>
 /// (enqueued → running → done, outcome, duration, counts), runs one instance of each job (per account for work on one
-/// account) at a time in this process, skips scheduled runs of paused jobs, marks a run stopped by shutdown as
-/// interrupted (the scheduler runs it again at the next start and it resumes the same row), and at start-up re-queues
-/// runs a crashed process left running.
+/// account) at a time, skips scheduled runs of paused jobs, marks a run stopped by shutdown as interrupted (the
+/// scheduler runs it again at the next start and it resumes the same row), and re-queues runs a crashed process left
+/// running. On SQLite (one instance) "one at a time" is an in-process gate and any running row of another process is
+/// abandoned. On PostgreSQL (several instances) it is the <c>job:{name}|{target}</c> lease in the database, renewed
+/// while the body runs; a running row is abandoned only when its instance stopped renewing its <c>instance:{id}</c>
+/// lease, and <see cref="AbandonedRunsRecovery"/> (the heartbeat) looks for such rows every 10 s (ADR-011).
 /// </summary>
 public sealed partial class JobRunner(
     IServiceProvider services,
     IDbContextFactory<PortalDbContext> dbFactory,
     IJobQueue queue,
     SqliteWriteGate writes,
+    LeaseStore leases,
+    DatabaseSettings database,
     TimeProvider time,
     ILogger<JobRunner> logger) : IRefreshScheduling
 {
+    /// <summary>How long an instance counts as alive after its last heartbeat (the <c>instance:{id}</c> lease).</summary>
+    public static readonly TimeSpan InstanceLeaseDuration = TimeSpan.FromSeconds(30);
+
+    /// <summary>The lease that says this instance is alive (PostgreSQL only).</summary>
+    public string InstanceLease => "instance:" + Instance;
+
+    /// <summary>How long a run's lease outlives its instance; renewed every third of it while the body runs.</summary>
+    public static readonly TimeSpan RunLeaseDuration = TimeSpan.FromSeconds(45);
+
+    private bool Shared => database.IsPostgreSql;
+
+    private static string LeaseName(string job, string? target) => "job:" + job + "|" + (target ?? "");
+
     // Resolved on first use: some job bodies use services (onboarding's exchanger) that themselves schedule through this runner.
     private readonly Lazy<Dictionary<string, IPortalJob>> _lazyJobs = new(() => services.GetServices<IPortalJob>().ToDictionary(j => j.Name, StringComparer.Ordinal));
     private Dictionary<string, IPortalJob> JobMap => _lazyJobs.Value;
@@ -72,13 +90,38 @@ public sealed partial class JobRunner(
     {
         var now = time.GetUtcNow();
         JobRun run;
+        string? lease = null;
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
         {
+            if (Shared)
+            {
+                // The lease first, then the row: whoever holds the job's lease is the only instance running it, so a
+                // Running row of another owner is one whose instance died (it stopped renewing the lease).
+                if (await db.JobRuns.AsNoTracking().Where(r => r.Id == runId).Select(r => new { r.JobName, r.Target }).FirstOrDefaultAsync(cancellationToken) is not { } key)
+                {
+                    return;
+                }
+
+                lease = await leases.TryAcquireAsync(LeaseName(key.JobName, key.Target), RunLeaseDuration, cancellationToken);
+                if (lease is null)
+                {
+                    await db.JobRuns.Where(r => r.Id == runId && (r.Status == JobRunStatus.Enqueued || r.Status == JobRunStatus.Interrupted))
+                        .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, JobRunStatus.Skipped).SetProperty(r => r.Summary, "already running on another instance; this request was skipped")
+                            .SetProperty(r => r.FinishedAt, now), cancellationToken);
+                    return;
+                }
+            }
+
             var claimed = await writes.RunAsync(() => db.JobRuns
                 .Where(r => r.Id == runId && (r.Status == JobRunStatus.Enqueued || r.Status == JobRunStatus.Interrupted || (r.Status == JobRunStatus.Running && r.Owner != Instance)))
                 .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, JobRunStatus.Running).SetProperty(r => r.Owner, Instance).SetProperty(r => r.StartedAt, now), cancellationToken), cancellationToken);
             if (claimed == 0)
             {
+                if (lease is not null)
+                {
+                    await ReleaseRunLeaseAsync(db, runId, lease);
+                }
+
                 return;
             }
 
@@ -90,7 +133,18 @@ public sealed partial class JobRunner(
         if (!await gate.WaitAsync(0, CancellationToken.None))
         {
             await FinishAsync(runId, JobRunStatus.Skipped, "already running; this request was skipped", null, TimeSpan.Zero);
+            if (lease is not null)
+            {
+                await leases.ReleaseAsync(LeaseName(run.JobName, run.Target), lease);
+            }
+
             return;
+        }
+
+        using var heartbeat = new CancellationTokenSource();
+        if (lease is not null)
+        {
+            _ = RenewWhileRunningAsync(LeaseName(run.JobName, run.Target), lease, heartbeat.Token);
         }
 
         var watch = Stopwatch.StartNew();
@@ -115,7 +169,40 @@ public sealed partial class JobRunner(
         }
         finally
         {
+            if (lease is not null)
+            {
+                await heartbeat.CancelAsync();
+                await leases.ReleaseAsync(LeaseName(run.JobName, run.Target), lease);
+            }
+
             gate.Release();
+        }
+    }
+
+    private async Task ReleaseRunLeaseAsync(PortalDbContext db, long runId, string lease)
+    {
+        if (await db.JobRuns.AsNoTracking().Where(r => r.Id == runId).Select(r => new { r.JobName, r.Target }).FirstOrDefaultAsync() is { } key)
+        {
+            await leases.ReleaseAsync(LeaseName(key.JobName, key.Target), lease);
+        }
+    }
+
+    private async Task RenewWhileRunningAsync(string name, string owner, CancellationToken stop)
+    {
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(RunLeaseDuration / 3, stop);
+                await leases.RenewAsync(name, owner, RunLeaseDuration, stop);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (Exception ex)
+        {
+            LogLeaseRenewalFailed(logger, name, ex.GetType().Name);
         }
     }
 
@@ -146,13 +233,23 @@ public sealed partial class JobRunner(
     }
 
     /// <summary>
-    /// At start-up: runs a dead process left running are queued again (they resume their own row). With SQLite only one
-    /// portal process uses the database, so any Running row not ours was left by a crash.
+    /// Runs a dead process left running are queued again (they resume their own row). With SQLite only one portal
+    /// process uses the database, so at start-up any Running row not ours was left by a crash. On PostgreSQL a Running
+    /// row is abandoned only when its lease expired (the instance stopped renewing it).
     /// </summary>
     public async Task<int> RequeueAbandonedAsync(CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var abandoned = await db.JobRuns.Where(r => r.Status == JobRunStatus.Running && r.Owner != Instance).ToListAsync(cancellationToken);
+        var now = time.GetUtcNow();
+        var running = db.JobRuns.Where(r => r.Status == JobRunStatus.Running && r.Owner != Instance);
+        if (Shared)
+        {
+            // Its instance is gone: it stopped renewing its instance lease (AbandonedRunsRecovery) and the run is older than that lease.
+            var startedBefore = now - InstanceLeaseDuration;
+            running = running.Where(r => r.StartedAt < startedBefore && !db.Leases.Any(l => l.Name == "instance:" + r.Owner && l.ExpiresAt > now));
+        }
+
+        var abandoned = await running.ToListAsync(cancellationToken);
         foreach (var run in abandoned)
         {
             run.Status = JobRunStatus.Interrupted;
@@ -204,6 +301,9 @@ public sealed partial class JobRunner(
 
     [LoggerMessage(EventId = 8107, Level = LogLevel.Warning, Message = "The first refresh of {AuthorizerAppId} could not be queued ({Error}); the sweep refreshes it when due")]
     private static partial void LogFirstRefreshNotScheduled(ILogger logger, string authorizerAppId, string error);
+
+    [LoggerMessage(EventId = 8108, Level = LogLevel.Warning, Message = "The lease {Lease} could not be renewed ({Error}); another instance may take the run after it expires")]
+    private static partial void LogLeaseRenewalFailed(ILogger logger, string lease, string error);
 
     [LoggerMessage(EventId = 8106, Level = LogLevel.Debug, Message = "Job {Job} is paused; its scheduled occurrence was skipped")]
     private static partial void LogPausedSkip(ILogger logger, string job);
