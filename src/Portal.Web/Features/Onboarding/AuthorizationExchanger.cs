@@ -57,13 +57,9 @@ public sealed partial class AuthorizationExchanger(
         }
     }
 
+    /// <summary>Runs only under the code's lease after <see cref="FindAsync"/> found no record (see <see cref="ExchangeOnceAsync"/>).</summary>
     private async Task<ExchangedCode> ExchangeAsync(string authCode, string hash, ExchangeClaim claim, CancellationToken cancellationToken)
     {
-        if (await FindAsync(hash, cancellationToken) is { } done)
-        {
-            return done;
-        }
-
         QueryAuthorizationResponse response;
         try
         {

@@ -262,14 +262,8 @@ public sealed partial class OnboardingService(
             throw CodeRefused();
         }
 
-        // A code already known (exchanged through another attempt, or named by a push for another pre_auth_code) is
-        // refused before anything is exchanged or shown.
-        if (await exchanger.FindAsync(codeHash, cancellationToken) is { } known && !BelongsTo(known, attempt))
-        {
-            LogCodeRefused(logger, invite.Id);
-            throw CodeRefused();
-        }
-
+        // A code already known (exchanged through another attempt, or named by a push for another pre_auth_code) comes
+        // back as its record without asking WeChat, and is refused here before anything is linked or shown.
         var code = await exchanger.ExchangeOnceAsync(authCode, new ExchangeClaim(attempt.Id, null), cancellationToken);
         if (!BelongsTo(code, attempt))
         {
