@@ -18,6 +18,12 @@ using Portal.Web.Features.KeepAlive.Jobs;
 using Portal.Web.Features.Onboarding;
 using Portal.Web.Infrastructure;
 
+// --quick / --path: the hot paths, each against its floor (Bench.cs, Paths/). Without them: the sweep table below.
+if (Portal.Benchmarks.Bench.Wanted(args))
+{
+    return await Portal.Benchmarks.Bench.RunAsync(args);
+}
+
 // Seeds N authorizers whose tokens are all due, runs one refresh sweep as the portal runs it (the
 // refresh-authorizer-tokens job queued on Hangfire, as "run now" does) against the emulator running in a separate
 // process over loopback HTTP, and reports throughput, per-refresh cost, memory and database size; then times the

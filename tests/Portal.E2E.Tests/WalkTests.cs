@@ -127,13 +127,10 @@ public sealed class WalkTests(BrowserFixture browser) : IAsyncLifetime
         }
 
         await File.WriteAllLinesAsync(Path.Combine(RepoPaths.Artifacts("timings"), $"walk-{role}.csv"), ["role,language,size,path,ms_to_interactive,cache", .. timings]);
-        // The first visit of each context pays for downloading the scripts and styles. Every later page is interactive within
-        // a second with the demo data on an idle machine (all of them are recorded); the gate allows for the CPU this
-        // machine shares with other test runs: nine in ten warm pages under a second, none over two.
-        var warm = timings.Select(t => t.Split(',')).Where(t => t[5] == "warm").Select(t => (What: string.Join(' ', t[..4]), Ms: int.Parse(t[4], CultureInfo.InvariantCulture))).ToList();
-        var slow = warm.Where(t => t.Ms >= 1000).ToList();
-        Assert.True(slow.Count * 10 <= warm.Count, "more than one in ten pages slower than 1 s to interactive: " + string.Join(" | ", slow.Select(t => $"{t.What} {t.Ms}")));
-        Assert.True(warm.All(t => t.Ms < 2000), "a page slower than 2 s to interactive: " + string.Join(" | ", warm.Where(t => t.Ms >= 2000).Select(t => $"{t.What} {t.Ms}")));
+        // Time to interactive is recorded here for every page (artifacts/timings/walk-<role>.csv) but not gated: a functional
+        // test on a shared CI machine is no place for a speed target. The target (each page interactive under 1 s with the
+        // demo data) is measured by the benchmark's `pages` path (docs/benchmarks.md), which exits non-zero when it is missed.
+        Assert.True(timings.Count > 0, "no page was timed");
     }
 
     /// <summary>A text key the resources lack is rendered as the key itself ("stores.title"): no text node may look like one.</summary>
