@@ -93,6 +93,8 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
         builder.Entity<Invite>(e =>
         {
             e.HasIndex(i => i.ShopId);
+            e.HasIndex(i => i.TokenHash).IsUnique();
+            e.Property(i => i.TokenHash).HasMaxLength(64);
             e.HasMany(i => i.Attempts).WithOne(a => a.Invite).HasForeignKey(a => a.InviteId).OnDelete(DeleteBehavior.Cascade);
             e.HasOne(i => i.Shop).WithMany().HasForeignKey(i => i.ShopId);
         });

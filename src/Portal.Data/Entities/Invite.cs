@@ -12,6 +12,12 @@ public sealed class Invite
 {
     public Guid Id { get; set; }
 
+    /// <summary>
+    /// sha256 of the invitation's random link token (never stored in clear). Null for invitations made before short links,
+    /// whose tokens are Data Protection payloads of <see cref="Id"/>.
+    /// </summary>
+    public string? TokenHash { get; set; }
+
     public int ShopId { get; set; }
 
     public Shop? Shop { get; set; }

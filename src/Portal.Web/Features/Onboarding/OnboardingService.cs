@@ -132,19 +132,47 @@ public sealed partial class OnboardingService(
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var authorizer = await db.Authorizers.AsNoTracking().Include(a => a.Permissions).FirstAsync(a => a.AppId == appId, cancellationToken);
+        var reauthActor = actor with { Name = actor.User?.Identity?.IsAuthenticated == true ? actor.Name : $"{invite.CreatedBy} (re-authorization link)" };
+        return await AddInviteAsync(db, reauthActor, invite.ShopId, ReauthorizationRequest(authorizer), cancellationToken);
+    }
+
+    /// <summary>
+    /// Ops' re-invitation of a store's bound account (token health: a failing or missing authorization): for that account
+    /// only, offering what it granted plus the required sets, like the result page's one-click re-authorization. The
+    /// account must be the one bound to the store; the caller's store scope is re-checked.
+    /// </summary>
+    public async Task<CreatedInvite> CreateAccountReinviteAsync(Actor actor, int shopId, string appId, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        if (actor.User is null || !await ShopAccess.CanActOnAsync(db, actor.User, shopId, cancellationToken))
+        {
+            throw Forbidden();
+        }
+
+        var authorizer = await db.Authorizers.AsNoTracking().Include(a => a.Permissions)
+            .FirstOrDefaultAsync(a => a.AppId == appId && db.Bindings.Any(b => b.ShopId == shopId && b.AuthorizerId == a.Id), cancellationToken)
+            ?? throw Forbidden();
+        limits.EnsureInviteAllowed(actor.Name, actor.RemoteIp);
+        return await AddInviteAsync(db, actor, shopId, ReauthorizationRequest(authorizer), cancellationToken);
+    }
+
+    /// <summary>Re-authorization offers what was granted plus the missing required sets (offering only the missing ones would make WeChat drop the rest).</summary>
+    private InviteRequest ReauthorizationRequest(Authorizer authorizer)
+    {
         var sets = authorizer.Permissions.Select(p => p.SetId).Union(onboarding.CurrentValue.RequiredFor(authorizer.Kind)).Order().ToList();
         var authType = authorizer.Kind == AuthorizerKind.MiniProgram ? AuthType.MiniProgram : AuthType.OfficialAccount;
-        var reauthActor = actor with { Name = actor.User?.Identity?.IsAuthenticated == true ? actor.Name : $"{invite.CreatedBy} (re-authorization link)" };
-        return await AddInviteAsync(db, reauthActor, invite.ShopId, new InviteRequest(authType, appId, sets), cancellationToken);
+        return new InviteRequest(authType, authorizer.AppId, sets);
     }
 
     private async Task<CreatedInvite> AddInviteAsync(PortalDbContext db, Actor actor, int shopId, InviteRequest request, CancellationToken cancellationToken)
     {
         var shop = await db.Shops.Include(s => s.Binding).FirstAsync(s => s.Id == shopId, cancellationToken);
         var now = time.GetUtcNow();
+        var token = InviteTokens.Create();
         var invite = new Invite
         {
             Id = Guid.NewGuid(),
+            TokenHash = InviteTokens.Hash(token),
             ShopId = shopId,
             CreatedBy = actor.Name,
             CreatedAt = now,
@@ -162,7 +190,6 @@ public sealed partial class OnboardingService(
 
         audit.Add(db, actor, "invite.created", $"shop:{shopId}", $"invite {invite.Id:N}; auth_type {invite.AuthType?.ToString() ?? "-"}; biz_appid {invite.BizAppId ?? "-"}; sets {invite.CategoryIds ?? "default"}");
         await db.SaveChangesAsync(cancellationToken);
-        var token = tokens.Create(invite.Id);
         return new CreatedInvite(invite.Id, token, $"{LaunchPath}?invite={Uri.EscapeDataString(token)}", invite.ExpiresAt);
     }
 
@@ -527,9 +554,13 @@ public sealed partial class OnboardingService(
 
     private async Task<Invite> LoadInviteAsync(string? token, CancellationToken cancellationToken)
     {
-        var id = tokens.Read(token) ?? throw InviteInvalid();
+        var key = tokens.Read(token) ?? throw InviteInvalid();
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        return await db.Invites.AsNoTracking().Include(i => i.Shop).FirstOrDefaultAsync(i => i.Id == id, cancellationToken) ?? throw InviteInvalid();
+        var invites = db.Invites.AsNoTracking().Include(i => i.Shop);
+        var invite = key.TokenHash is { } hash
+            ? await invites.FirstOrDefaultAsync(i => i.TokenHash == hash, cancellationToken)
+            : await invites.FirstOrDefaultAsync(i => i.Id == key.LegacyId && i.TokenHash == null, cancellationToken);
+        return invite ?? throw InviteInvalid();
     }
 
     private async Task<InviteAttempt?> FindAttemptAsync(Guid inviteId, string? attemptToken, CancellationToken cancellationToken)
