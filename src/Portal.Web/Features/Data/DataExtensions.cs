@@ -44,7 +44,7 @@ public static class DataExtensions
         var dataProtection = builder.Services.AddDataProtection().SetApplicationName("Portal");
         if (builder.Configuration["Portal:DataProtection:CertificatePath"] is { Length: > 0 } certificatePath)
         {
-            dataProtection.ProtectKeysWithCertificate(X509CertificateLoader.LoadPkcs12FromFile(certificatePath, builder.Configuration["Portal:DataProtection:CertificatePassword"]));
+            dataProtection.ProtectKeysWithCertificate(LoadKeyRingCertificate(certificatePath, builder.Configuration["Portal:DataProtection:CertificatePassword"]));
         }
 
         // Resolved when first used (not while building the host), so every configuration source, late ones included, counts.
@@ -64,6 +64,39 @@ public static class DataExtensions
         // SQLite has one writer: hot write paths queue in-process. PostgreSQL takes concurrent writers.
         builder.Services.AddSingleton(new SqliteWriteGate(enabled: !database.IsPostgreSql));
         return builder;
+    }
+
+    /// <summary>
+    /// The key ring's certificate, or a start-up refusal naming the setting (never the password): a missing file, a wrong
+    /// password, or a certificate without its private key (which could encrypt new keys but never read them back).
+    /// </summary>
+    private static X509Certificate2 LoadKeyRingCertificate(string path, string? password)
+    {
+        const string pathKey = "Portal:DataProtection:CertificatePath";
+        const string passwordKey = "Portal:DataProtection:CertificatePassword";
+        if (!File.Exists(path))
+        {
+            throw new OptionsValidationException(pathKey, typeof(PortalOptions), [$"{pathKey} names no readable file ({path})"]);
+        }
+
+        X509Certificate2 certificate;
+        try
+        {
+            certificate = X509CertificateLoader.LoadPkcs12FromFile(path, password);
+        }
+        catch (System.Security.Cryptography.CryptographicException)
+        {
+            throw new OptionsValidationException(passwordKey, typeof(PortalOptions),
+                [$"{pathKey} could not be opened: not a PFX (PKCS#12) file, or {passwordKey} is wrong"]);
+        }
+
+        if (!certificate.HasPrivateKey)
+        {
+            certificate.Dispose();
+            throw new OptionsValidationException(pathKey, typeof(PortalOptions), [$"{pathKey} must hold the certificate's private key (the key ring could not be read back)"]);
+        }
+
+        return certificate;
     }
 }
 
