@@ -275,6 +275,16 @@ public sealed class KeepAliveTests : IAsyncLifetime
         Assert.Equal(calls + 1, RefreshCalls);
         Assert.True(expired[0].Item2.GetProperty("expires_in").GetInt32() > 7000);
 
+        // Expired and WeChat keeps failing: 503 with the stable code and the last failure, as text and typed.
+        _clock.Advance(TimeSpan.FromHours(2));
+        _h.Emulator.AddFault(new FaultRule { Target = "api_authorizer_token", Kind = FaultKind.SystemError, RemainingCount = 100 });
+        var (failedStatus, failed) = await Get("/api/v1/authorizers/wx8e1097c5bc82cde9/access-token", secret);
+        _h.Emulator.ClearFaults();
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, failedStatus);
+        Assert.Equal("refresh_failed", failed.GetProperty("code").GetString());
+        Assert.Equal("api_authorizer_token: errcode -1", failed.GetProperty("last_error").GetString());
+        Assert.Equal(("WeChatApi", -1), (failed.GetProperty("last_failure").GetProperty("kind").GetString(), failed.GetProperty("last_failure").GetProperty("errcode").GetInt32()));
+
         var (componentStatus, component) = await Get("/api/v1/component/access-token", secret);
         Assert.Equal(HttpStatusCode.OK, componentStatus);
         Assert.False(string.IsNullOrEmpty(component.GetProperty("access_token").GetString()));

@@ -31,7 +31,7 @@ public sealed record StoredFailure(FailureKind Kind, string? Api = null, int? Er
     public override string ToString() => Kind switch
     {
         FailureKind.WeChatApi => $"{Api}: errcode {ErrCode}",
-        FailureKind.RefreshTokenLost => $"{Api}: errcode {ErrCode} (refresh token lost)",
+        FailureKind.RefreshTokenLost => $"{Api}: errcode {ErrCode} (refresh token lost; recovery failed)",
         FailureKind.RefreshTokenRepaired => "refresh token repaired",
         _ => $"{Kind}: {Code}",
     };

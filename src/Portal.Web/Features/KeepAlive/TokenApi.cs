@@ -88,7 +88,7 @@ public static class TokenApi
 
             return Valid(token.AccessTokenProtected, token.AccessTokenExpiresAt, time) is { } fresh
                 ? Answer(appId, protector.Unprotect(fresh.Token), fresh.ExpiresAt, time)
-                : Results.Json(new { code = "refresh_failed", message = "The token is expired and could not be refreshed now; retry shortly.", last_error = token.LastFailure()?.ToString() }, statusCode: StatusCodes.Status503ServiceUnavailable);
+                : Results.Json(new { code = "refresh_failed", message = "The token is expired and could not be refreshed now; retry shortly.", last_error = token.LastFailure()?.ToString(), last_failure = token.LastFailure() is { } f ? new { kind = f.Kind.ToString(), api = f.Api, errcode = f.ErrCode, code = f.Code } : null }, statusCode: StatusCodes.Status503ServiceUnavailable);
         }
     }
 
