@@ -120,7 +120,7 @@ public sealed partial class ReleaseReadiness(
         }
         catch (PortalException ex)
         {
-            return new("component_token", CheckStatus.Failed, new ReadinessFinding("failure." + ex.Code, []));
+            return new("component_token", CheckStatus.Failed, new ReadinessFinding("failure." + ex.Code, [.. ex.Arguments]));
         }
     }
 
