@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
@@ -31,6 +33,8 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
     public DbSet<ReleaseTestRecord> ReleaseTestRecords => Set<ReleaseTestRecord>();
     public DbSet<Lease> Leases => Set<Lease>();
     public DbSet<DataProtectionKeyRecord> DataProtectionKeys => Set<DataProtectionKeyRecord>();
+
+    private static readonly JsonSerializerOptions OutcomeJson = new() { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -73,6 +77,8 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
             e.HasIndex(t => t.AccessTokenExpiresAt);
             e.HasIndex(t => t.NextAttemptAt);
             e.HasIndex(t => t.RefreshDueAt);
+            e.Property(t => t.LastFailureApi).HasMaxLength(64);
+            e.Property(t => t.LastFailureCode).HasMaxLength(64);
         });
 
         builder.Entity<Binding>(e =>
@@ -119,6 +125,8 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
             e.HasIndex(m => m.DedupeKey).IsUnique();
             e.HasIndex(m => new { m.Status, m.NextAttemptAt });
             e.HasIndex(m => m.ReceivedAt);
+            e.Property(m => m.LastFailureApi).HasMaxLength(64);
+            e.Property(m => m.LastFailureCode).HasMaxLength(64);
         });
 
         builder.Entity<ReplayGuardEntry>(e =>
@@ -156,6 +164,9 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
             e.Property(r => r.JobName).HasMaxLength(64);
             e.Property(r => r.Target).HasMaxLength(64);
             e.Property(r => r.Trigger).HasMaxLength(128);
+            e.Property(r => r.OutcomeArgs).HasMaxLength(2000).HasConversion(
+                a => JsonSerializer.Serialize(a, OutcomeJson),
+                s => JsonSerializer.Deserialize<JobOutcomeArgs>(s, OutcomeJson));
         });
 
         builder.Entity<JobPause>(e => e.HasKey(p => p.JobName));
@@ -171,7 +182,12 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
             e.HasIndex(m => m.ReceivedAt);
         });
 
-        builder.Entity<ReleaseTestRecord>(e => e.HasIndex(r => r.At));
+        builder.Entity<ReleaseTestRecord>(e =>
+        {
+            e.HasIndex(r => r.At);
+            e.Property(r => r.FailureApi).HasMaxLength(64);
+            e.Property(r => r.FailureCode).HasMaxLength(64);
+        });
 
         builder.Entity<Lease>(e =>
         {

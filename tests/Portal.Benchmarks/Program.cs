@@ -186,7 +186,7 @@ static async Task RunAsync(int n, int concurrency, bool direct, string? postgres
         var run = await console.WaitAsync(runId, TimeSpan.FromHours(2), CancellationToken.None) ?? throw new InvalidOperationException("the sweep's run vanished");
         if (run.Status != JobRunStatus.Succeeded)
         {
-            throw new InvalidOperationException($"the sweep ended {run.Status}: {run.Summary}");
+            throw new InvalidOperationException($"the sweep ended {run.Status}: {run.Outcome}");
         }
 
         wall = TimeSpan.FromMilliseconds(run.DurationMs);

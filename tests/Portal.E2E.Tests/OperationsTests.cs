@@ -42,8 +42,9 @@ public sealed class OperationsTests(BrowserFixture browser) : IAsyncLifetime
         await Assertions.Expect(progress).ToHaveAttributeAsync("data-status", "Succeeded", new() { Timeout = 5_000 });
         Assert.True(DateTime.UtcNow - clicked < TimeSpan.FromSeconds(5.5), "ran within 5 s of the click");
         await Assertions.Expect(progress).ToContainTextAsync("已完成");
-        await Assertions.Expect(progress).ToContainTextAsync("renewed");
-        await Assertions.Expect(job.Locator("[data-outcome]")).ToContainTextAsync("✓ renewed");
+        await Assertions.Expect(progress).ToContainTextAsync("已续期，有效至");
+        await Assertions.Expect(job.Locator("[data-outcome]")).ToContainTextAsync("✓ 已续期，有效至");
+        await Assertions.Expect(job.Locator("[data-outcome]")).ToHaveAttributeAsync("data-outcome", "ComponentTokenRenewed");
         await portal.ScreenshotAsync("operations-jobs");
 
         await portal.Page.GetByRole(AriaRole.Tab, new() { Name = "运行记录" }).ClickAsync();

@@ -42,6 +42,23 @@ public sealed partial class LocalizationTests
     }
 
     [Fact]
+    public void EveryKeyInTheResources_IsUsed()
+    {
+        // A key is used when the source names it as a literal, or names its family ("failure." + code) as a literal prefix.
+        var source = Path.Combine(RepoPaths.Root, "src", "Portal.Web");
+        var literals = Directory.EnumerateFiles(source, "*.*", SearchOption.AllDirectories)
+            .Where(f => (f.EndsWith(".razor", StringComparison.Ordinal) || f.EndsWith(".cs", StringComparison.Ordinal)) && !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .SelectMany(f => StringLiteral().Matches(File.ReadAllText(f)).Select(m => m.Groups[1].Value))
+            .ToHashSet(StringComparer.Ordinal);
+        var families = literals.Where(l => l.EndsWith('.') && l.Length > 1).ToList();
+        var unused = Set(Portal, CultureInfo.InvariantCulture).Keys
+            .Where(k => !literals.Contains(k) && !families.Any(f => k.StartsWith(f, StringComparison.Ordinal)))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        Assert.Empty(unused);
+    }
+
+    [Fact]
     public void EnglishTexts_HaveNoChineseAndChineseTextsAreNotEnglishCopies()
     {
         var chinese = Set(Portal, CultureInfo.InvariantCulture);
@@ -87,6 +104,9 @@ public sealed partial class LocalizationTests
 
     [GeneratedRegex(@"\bT\[""([A-Za-z0-9_.\-]+)""\s*[\],]")]
     private static partial Regex LiteralKey();
+
+    [GeneratedRegex(@"""([A-Za-z0-9_.\-]+)""")]
+    private static partial Regex StringLiteral();
 
     [GeneratedRegex(@"\p{IsCJKUnifiedIdeographs}")]
     private static partial Regex Cjk();

@@ -178,7 +178,8 @@ public sealed class AccountMessageTests(DefaultPortalFactory factory) : IClassFi
         Assert.Equal(2, await StoredAsync(appId));
         await factory.Services.GetRequiredService<Portal.Web.Features.KeepAlive.OpsConsole>().RunNowAsync("purge-messages", await factory.ActorAsync("ops"), CancellationToken.None);
         var run = await factory.WaitForAsync(db => db.JobRuns.AsNoTracking().FirstOrDefaultAsync(r => r.JobName == "purge-messages" && r.FinishedAt != null));
-        Assert.True(run.Succeeded, run.Summary);
+        Assert.True(run.Succeeded, run.Outcome.ToString());
+        Assert.Equal((JobOutcomeCode.Purged, 1), (run.Outcome, run.OutcomeArgs?.Deleted));
         await using var after = await DbAsync();
         Assert.Equal(["text"], await after.AccountMessages.Where(m => m.AuthorizerAppId == appId).Select(m => m.MsgType).ToListAsync());
         Assert.False(await after.AccountMessages.AnyAsync(m => m.DedupeKey == "id:old"));
@@ -232,7 +233,7 @@ public sealed class ReleaseTestTests : IAsyncLifetime
         await using var db = await _portal.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
         var records = await db.ReleaseTestRecords.ToListAsync();
         Assert.Equal(30, records.Count);
-        Assert.All(records, r => Assert.True(r.Succeeded, r.Detail));
+        Assert.All(records, r => Assert.True(r.Succeeded && r.Failure() is null, r.Failure()?.ToString()));
         Assert.Equal(10, records.Select(r => r.AuthorizerAppId).Distinct().Count());
         Assert.Equal(["api", "event", "text"], records.Select(r => r.Case).Distinct().Order().ToArray());
 
@@ -251,11 +252,13 @@ public sealed class ReleaseTestTests : IAsyncLifetime
         var readiness = _portal.Services.GetRequiredService<Portal.Web.Features.Admin.ReleaseReadiness>();
         var readinessReport = await readiness.RunAsync(null, CancellationToken.None);
         var failed = readinessReport.ReleaseResults.Single(r => !r.Succeeded);
-        Assert.Equal(("api", "api_query_auth: errcode 61010"), (failed.Case, failed.Detail));
+        Assert.Equal(("api", StoredFailure.WeChat("api_query_auth", 61010)), (failed.Case, failed.Failure));
         var check = readinessReport.Checks.Single(c => c.Key == "release_test");
         Assert.Equal(Portal.Web.Features.Admin.CheckStatus.Failed, check.Status);
         // A typed finding: the text key, the case, and the stored failure the page explains in the reader's language.
         var finding = Assert.Single(check.Findings);
-        Assert.Equal(("ready.release.failed", "api_query_auth: errcode 61010"), (finding.Key, finding.StoredError));
+        Assert.Equal(("ready.release.failed", StoredFailure.WeChat("api_query_auth", 61010)), (finding.Key, finding.Failure));
+        Assert.EndsWith("api_query_auth：授权码已过期：请重新发起授权。（错误码 61010）", Words.In("zh-CN", t => Portal.Web.Features.Localization.TextExtensions.Finding(t, finding)));
+        Assert.EndsWith("api_query_auth: The authorization code has expired: start the authorization again. (errcode 61010)", Words.In("en", t => Portal.Web.Features.Localization.TextExtensions.Finding(t, finding)));
     }
 }

@@ -157,9 +157,12 @@ public sealed class AdminTests(DefaultOnboardingHarness h) : IClassFixture<Defau
         }
 
         var duplicate = await Assert.ThrowsAsync<PortalException>(() => users.CreateAsync(admin, input, CancellationToken.None));
-        Assert.Contains("用户名已被使用", duplicate.MessageZh);
+        Assert.Equal((FailureCode.UserInvalid, "DuplicateUserName"), (duplicate.Failure, Assert.Single(duplicate.Arguments)));
+        Assert.Contains("用户名已被使用", Words.In("zh-CN", t => Portal.Web.Features.Localization.ErrorText.Failure(t, duplicate)));
         var weak = await Assert.ThrowsAsync<PortalException>(() => users.CreateAsync(admin, input with { UserName = "operator10", Password = "short" }, CancellationToken.None));
-        Assert.Contains("密码至少 10 个字符", weak.MessageZh);
+        Assert.Contains("PasswordTooShort", weak.Arguments);
+        Assert.Contains("密码至少 10 个字符", Words.In("zh-CN", t => Portal.Web.Features.Localization.ErrorText.Failure(t, weak)));
+        Assert.Contains("at least 10 characters", Words.In("en", t => Portal.Web.Features.Localization.ErrorText.Failure(t, weak)));
 
         await users.SetDisabledAsync(admin, id, true, CancellationToken.None);
         var login = await LoginStatusAsync("operator9", "Portal-new-2026");

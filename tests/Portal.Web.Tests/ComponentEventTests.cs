@@ -155,8 +155,8 @@ public sealed class ComponentEventTests(DefaultPortalFactory factory) : IClassFi
         var console = factory.Services.GetRequiredService<Portal.Web.Features.KeepAlive.OpsConsole>();
         var runId = await console.RunNowAsync(Portal.Web.Features.Pushes.PruneReplayGuardJob.JobName, await factory.ActorAsync("ops"), CancellationToken.None);
         var run = await console.WaitAsync(runId, TimeSpan.FromSeconds(30), CancellationToken.None);
-        Assert.True(run is { Status: JobRunStatus.Succeeded }, run?.Summary);
-        Assert.True(run!.ItemsSucceeded >= 20_000, run.Summary);
+        Assert.True(run is { Status: JobRunStatus.Succeeded, Outcome: JobOutcomeCode.Purged }, run?.Outcome.ToString());
+        Assert.True(run!.ItemsSucceeded >= 20_000 && run.OutcomeArgs?.Deleted == run.ItemsSucceeded, run.ItemsSucceeded.ToString());
         Assert.Equal((0, 3), await CountAsync());
         await using var after = await dbFactory.CreateDbContextAsync();
         Assert.True(await after.ReplayGuard.AnyAsync(r => r.SeenAt >= now.AddMinutes(-1) && !r.Key.StartsWith("test-")), "the push's own entry stays");

@@ -180,7 +180,10 @@ public sealed class KeepAliveTests : IAsyncLifetime
     {
         _h.Emulator.TicketPushesEnabled = false;
         _clock.Advance(TimeSpan.FromMinutes(21));
-        await RunJobAsync(TicketWatchdogJob.JobName);
+        var run = await RunJobAsync(TicketWatchdogJob.JobName);
+        Assert.Equal(JobOutcomeCode.TicketMissing, run.Outcome);
+        Assert.Equal("已有 21 分钟没有收到票据，已请求微信重新推送", Words.In("zh-CN", t => Portal.Web.Features.Localization.JobOutcomeText.Outcome(t, run)));
+        Assert.Equal("No ticket for 21 minutes; WeChat was asked to push one", Words.In("en", t => Portal.Web.Features.Localization.JobOutcomeText.Outcome(t, run)));
 
         Assert.Contains(_h.Emulator.Calls, c => c.Api == "api_start_push_ticket" && c.ErrCode == 0);
         await using var db = await _h.DbAsync();
@@ -198,10 +201,11 @@ public sealed class KeepAliveTests : IAsyncLifetime
         var current = _h.Emulator.FindAuthorization("wx1a2b3c4d5e6f7001")!.RefreshToken;
         var rotated = _h.Emulator.RefreshAuthorizerToken("wx1a2b3c4d5e6f7001", current).RefreshToken;
 
-        var summary = await RunJobAsync(ReconcileAuthorizersJob.JobName);
-        Assert.Contains("unknown here: 1", summary);
-        Assert.Contains("gone there: 1", summary);
-        Assert.Contains("refresh tokens repaired: 1", summary);
+        var run = await RunJobAsync(ReconcileAuthorizersJob.JobName);
+        Assert.Equal(JobOutcomeCode.Reconciled, run.Outcome);
+        Assert.Equal((1, 1, 1), (run.OutcomeArgs!.UnknownHere, run.OutcomeArgs.GoneThere, run.OutcomeArgs.Repaired));
+        Assert.Contains("本地未知 1 个，微信已无 1 个；修复刷新令牌 1 个", Words.In("zh-CN", t => Portal.Web.Features.Localization.JobOutcomeText.Outcome(t, run)));
+        Assert.Contains("unknown here: 1; gone at WeChat: 1; refresh tokens repaired: 1", Words.In("en", t => Portal.Web.Features.Localization.JobOutcomeText.Outcome(t, run)));
 
         await using var db = await _h.DbAsync();
         Assert.True(await db.Alerts.AnyAsync(a => a.Code == "drift_unknown_here" && a.Target == unknown));
@@ -271,6 +275,16 @@ public sealed class KeepAliveTests : IAsyncLifetime
         Assert.Equal(calls + 1, RefreshCalls);
         Assert.True(expired[0].Item2.GetProperty("expires_in").GetInt32() > 7000);
 
+        // Expired and WeChat keeps failing: 503 with the stable code and the last failure, as text and typed.
+        _clock.Advance(TimeSpan.FromHours(2));
+        _h.Emulator.AddFault(new FaultRule { Target = "api_authorizer_token", Kind = FaultKind.SystemError, RemainingCount = 100 });
+        var (failedStatus, failed) = await Get("/api/v1/authorizers/wx8e1097c5bc82cde9/access-token", secret);
+        _h.Emulator.ClearFaults();
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, failedStatus);
+        Assert.Equal("refresh_failed", failed.GetProperty("code").GetString());
+        Assert.Equal("api_authorizer_token: errcode -1", failed.GetProperty("last_error").GetString());
+        Assert.Equal(("WeChatApi", -1), (failed.GetProperty("last_failure").GetProperty("kind").GetString(), failed.GetProperty("last_failure").GetProperty("errcode").GetInt32()));
+
         var (componentStatus, component) = await Get("/api/v1/component/access-token", secret);
         Assert.Equal(HttpStatusCode.OK, componentStatus);
         Assert.False(string.IsNullOrEmpty(component.GetProperty("access_token").GetString()));
@@ -289,7 +303,7 @@ public sealed class KeepAliveTests : IAsyncLifetime
         Assert.Equal(RefreshOutcome.Failed, await Refresher.RefreshAsync(id, "test", CancellationToken.None));
         var token = await TokenAsync(id);
         Assert.Equal(1, token.ConsecutiveFailures);
-        Assert.Contains("errcode -1", token.LastError);
+        Assert.Equal(StoredFailure.WeChat("api_authorizer_token", -1), token.LastFailure());
         Assert.True(token.NextAttemptAt > _clock.GetUtcNow());
         Assert.Null(token.LeaseUntil);
 
@@ -302,8 +316,10 @@ public sealed class KeepAliveTests : IAsyncLifetime
     public async Task ComponentTokenJob_RenewsOnlyWhenNeeded()
     {
         var before = _h.Emulator.Calls.Count(c => c.Api == "api_component_token");
-        Assert.StartsWith("renewed", await RunJobAsync(RenewComponentTokenJob.JobName));
-        Assert.Contains("nothing to do", await RunJobAsync(RenewComponentTokenJob.JobName));
+        var renewed = await RunJobAsync(RenewComponentTokenJob.JobName);
+        Assert.Equal(JobOutcomeCode.ComponentTokenRenewed, renewed.Outcome);
+        Assert.NotNull(renewed.OutcomeArgs?.Until);
+        Assert.Equal(JobOutcomeCode.ComponentTokenValid, (await RunJobAsync(RenewComponentTokenJob.JobName)).Outcome);
         Assert.Equal(before + 1, _h.Emulator.Calls.Count(c => c.Api == "api_component_token"));
     }
 
@@ -326,7 +342,8 @@ public sealed class KeepAliveTests : IAsyncLifetime
         var runs = await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => console.RunNowAsync(RefreshAuthorizerTokensJob.JobName, ops, CancellationToken.None)));
         var finished = await Task.WhenAll(runs.Select(id => console.WaitAsync(id, TimeSpan.FromSeconds(30), CancellationToken.None)));
 
-        Assert.All(finished, r => Assert.True(r is { Status: JobRunStatus.Succeeded or JobRunStatus.Skipped }, r?.Summary));
+        Assert.All(finished, r => Assert.True(r is { Status: JobRunStatus.Succeeded or JobRunStatus.Skipped }, r?.Outcome.ToString()));
+        Assert.Equal(3, finished.Where(r => r!.Outcome == JobOutcomeCode.SweepDone).Sum(r => r!.OutcomeArgs!.Refreshed ?? 0));
         Assert.Equal(3, finished.Sum(r => r!.ItemsSucceeded));
         var refreshes = _h.Emulator.Calls.Skip(calls).Where(c => c.Api == "api_authorizer_token" && c.ErrCode == 0).GroupBy(c => c.Parameters["authorizer_appid"]).ToDictionary(g => g.Key, g => g.Count());
         Assert.All(appIds, a => Assert.Equal(1, refreshes.GetValueOrDefault(a)));
@@ -361,12 +378,12 @@ public sealed class KeepAliveTests : IAsyncLifetime
         var calls = RefreshCalls;
         var early = await runner.EnqueueAsync(RefreshAuthorizerWhenDueJob.JobName, "wx1a2b3c4d5e6f7101", "test", CancellationToken.None);
         var console = _h.Portal.Services.GetRequiredService<OpsConsole>();
-        Assert.Equal("NotDue", (await console.WaitAsync(early, TimeSpan.FromSeconds(30), CancellationToken.None))!.Summary);
+        Assert.Equal((JobOutcomeCode.Refresh, "NotDue"), Outcome(await console.WaitAsync(early, TimeSpan.FromSeconds(30), CancellationToken.None)));
         Assert.Equal(calls, RefreshCalls);
 
         _clock.Advance(token.RefreshDueAt!.Value.AddSeconds(1) - _clock.GetUtcNow());
         var due = await runner.EnqueueAsync(RefreshAuthorizerWhenDueJob.JobName, "wx1a2b3c4d5e6f7101", "test", CancellationToken.None);
-        Assert.Equal("Refreshed", (await console.WaitAsync(due, TimeSpan.FromSeconds(30), CancellationToken.None))!.Summary);
+        Assert.Equal((JobOutcomeCode.Refresh, "Refreshed"), Outcome(await console.WaitAsync(due, TimeSpan.FromSeconds(30), CancellationToken.None)));
         Assert.Equal(calls + 1, RefreshCalls);
     }
 
@@ -379,13 +396,13 @@ public sealed class KeepAliveTests : IAsyncLifetime
         var refresh = await console.ForceRefreshAsync("wx9252c5e0bb1836fc", ops, CancellationToken.None);
         Assert.NotNull(await console.RunAsync(refresh, CancellationToken.None));
         var refreshed = await console.WaitAsync(refresh, TimeSpan.FromSeconds(30), CancellationToken.None);
-        Assert.Equal((JobRunStatus.Succeeded, "Refreshed", 1), (refreshed!.Status, refreshed.Summary, refreshed.ItemsSucceeded));
+        Assert.Equal((JobRunStatus.Succeeded, JobOutcomeCode.Refresh, "Refreshed", 1), (refreshed!.Status, refreshed.Outcome, refreshed.OutcomeArgs?.Refresh, refreshed.ItemsSucceeded));
         Assert.Equal("ops:ops", refreshed.Trigger);
 
         Assert.True(await console.ResyncAsync("wx9252c5e0bb1836fc", ops, CancellationToken.None));
         await using var db = await _h.DbAsync();
         Assert.True(await db.Audit.AnyAsync(a => a.Action == "token.force_refresh" && a.Actor == "ops"));
-        Assert.True(await db.JobRuns.AnyAsync(r => r.JobName == ResyncAuthorizerJob.JobName && r.Summary == "Resynced"));
+        Assert.True(await db.JobRuns.AnyAsync(r => r.JobName == ResyncAuthorizerJob.JobName && r.Outcome == JobOutcomeCode.Resynced));
     }
 
     [Fact]
@@ -401,18 +418,21 @@ public sealed class KeepAliveTests : IAsyncLifetime
             await db.SaveChangesAsync();
         }
 
-        Assert.StartsWith("deleted 1 job runs", await RunJobAsync(PurgeJobRunsJob.JobName));
+        var purged = await RunJobAsync(PurgeJobRunsJob.JobName);
+        Assert.Equal((JobOutcomeCode.Purged, 1), (purged.Outcome, purged.OutcomeArgs?.Deleted));
         await using var after = await _h.DbAsync();
         Assert.Equal(["old-interrupted", "recent-done"], await after.JobRuns.Where(r => r.JobName.Contains("-") && !r.JobName.StartsWith("purge")).Select(r => r.JobName).OrderBy(n => n).ToListAsync());
     }
 
     /// <summary>Runs a job as ops do (run now, through Hangfire) and waits for its recorded outcome.</summary>
-    private async Task<string> RunJobAsync(string job)
+    private static (JobOutcomeCode, string?) Outcome(JobRun? run) => (run!.Outcome, run.OutcomeArgs?.Refresh);
+
+    private async Task<JobRun> RunJobAsync(string job)
     {
         var console = _h.Portal.Services.GetRequiredService<OpsConsole>();
         var runId = await console.RunNowAsync(job, await _h.ActorAsync("ops"), CancellationToken.None);
         var run = await console.WaitAsync(runId, TimeSpan.FromSeconds(30), CancellationToken.None);
-        Assert.True(run is { Status: JobRunStatus.Succeeded }, $"{run?.Status}: {run?.Summary}");
-        return run!.Summary ?? string.Empty;
+        Assert.True(run is { Status: JobRunStatus.Succeeded }, $"{run?.Status}: {run?.Outcome}");
+        return run!;
     }
 }

@@ -249,7 +249,8 @@ public sealed class LoginSecurityTests
         limits.EnsureLaunchAllowed("invite-a", "10.8.0.2");
         var perInvite = Assert.Throws<PortalException>(() => limits.EnsureLaunchAllowed("invite-a", "10.8.0.3"));
         Assert.Equal(ActionLimits.Code, perInvite.Code);
-        Assert.Contains("seconds", perInvite.MessageEn);
+        Assert.Equal(FailureCode.RateLimited, perInvite.Failure);
+        Assert.InRange(Assert.IsType<int>(Assert.Single(perInvite.Arguments)), 1, 3600);
         limits.EnsureLaunchAllowed("invite-b", "10.8.0.9");
         limits.EnsureLaunchAllowed("invite-c", "10.8.0.9");
         limits.EnsureLaunchAllowed("invite-d", "10.8.0.9");

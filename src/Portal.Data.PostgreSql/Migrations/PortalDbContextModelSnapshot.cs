@@ -453,8 +453,19 @@ namespace Portal.Data.PostgreSql.Migrations
                     b.Property<int>("ConsecutiveFailures")
                         .HasColumnType("integer");
 
-                    b.Property<string>("LastError")
-                        .HasColumnType("text");
+                    b.Property<string>("LastFailureApi")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("LastFailureCode")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<int?>("LastFailureErrCode")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("LastFailureKind")
+                        .HasColumnType("integer");
 
                     b.Property<DateTimeOffset?>("LastRefreshedAt")
                         .HasColumnType("timestamp with time zone");
@@ -662,8 +673,19 @@ namespace Portal.Data.PostgreSql.Migrations
                         .IsRequired()
                         .HasColumnType("text");
 
-                    b.Property<string>("LastError")
-                        .HasColumnType("text");
+                    b.Property<string>("LastFailureApi")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("LastFailureCode")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<int?>("LastFailureErrCode")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("LastFailureKind")
+                        .HasColumnType("integer");
 
                     b.Property<DateTimeOffset?>("NextAttemptAt")
                         .HasColumnType("timestamp with time zone");
@@ -850,6 +872,13 @@ namespace Portal.Data.PostgreSql.Migrations
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
 
+                    b.Property<int>("Outcome")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("OutcomeArgs")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
                     b.Property<string>("Owner")
                         .HasColumnType("text");
 
@@ -861,9 +890,6 @@ namespace Portal.Data.PostgreSql.Migrations
 
                     b.Property<bool>("Succeeded")
                         .HasColumnType("boolean");
-
-                    b.Property<string>("Summary")
-                        .HasColumnType("text");
 
                     b.Property<string>("Target")
                         .HasMaxLength(64)
@@ -1009,8 +1035,19 @@ namespace Portal.Data.PostgreSql.Migrations
                         .IsRequired()
                         .HasColumnType("text");
 
-                    b.Property<string>("Detail")
-                        .HasColumnType("text");
+                    b.Property<string>("FailureApi")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("FailureCode")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<int?>("FailureErrCode")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("FailureKind")
+                        .HasColumnType("integer");
 
                     b.Property<int>("Group")
                         .HasColumnType("integer");

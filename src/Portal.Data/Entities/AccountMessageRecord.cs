@@ -47,5 +47,24 @@ public sealed class ReleaseTestRecord
 
     public bool Succeeded { get; set; }
 
-    public string? Detail { get; set; }
+    /// <summary>Why the case failed, typed (null when it succeeded); the UI words it.</summary>
+    public FailureKind? FailureKind { get; set; }
+
+    public string? FailureApi { get; set; }
+
+    public int? FailureErrCode { get; set; }
+
+    public string? FailureCode { get; set; }
+
+    /// <summary>The recorded failure as one value (null: none).</summary>
+    public StoredFailure? Failure() => FailureKind is { } kind ? new StoredFailure(kind, FailureApi, FailureErrCode, FailureCode) : null;
+
+    /// <summary>Records <paramref name="failure"/> (null clears it).</summary>
+    public void RecordFailure(StoredFailure? failure)
+    {
+        FailureKind = failure?.Kind;
+        FailureApi = failure?.Api is { Length: > 64 } api ? api[..64] : failure?.Api;
+        FailureErrCode = failure?.ErrCode;
+        FailureCode = failure?.Code is { Length: > 64 } code ? code[..64] : failure?.Code;
+    }
 }

@@ -35,7 +35,26 @@ public sealed class InboxMessage
 
     public DateTimeOffset? NextAttemptAt { get; set; }
 
-    public string? LastError { get; set; }
+    /// <summary>Why the last processing failed or why the push is poison, typed; the UI words it.</summary>
+    public FailureKind? LastFailureKind { get; set; }
+
+    public string? LastFailureApi { get; set; }
+
+    public int? LastFailureErrCode { get; set; }
+
+    public string? LastFailureCode { get; set; }
+
+    /// <summary>The recorded failure as one value (null: none).</summary>
+    public StoredFailure? LastFailure() => LastFailureKind is { } kind ? new StoredFailure(kind, LastFailureApi, LastFailureErrCode, LastFailureCode) : null;
+
+    /// <summary>Records <paramref name="failure"/> (null clears it).</summary>
+    public void RecordLastFailure(StoredFailure? failure)
+    {
+        LastFailureKind = failure?.Kind;
+        LastFailureApi = failure?.Api is { Length: > 64 } api ? api[..64] : failure?.Api;
+        LastFailureErrCode = failure?.ErrCode;
+        LastFailureCode = failure?.Code is { Length: > 64 } code ? code[..64] : failure?.Code;
+    }
 
     public DateTimeOffset? ProcessedAt { get; set; }
 }

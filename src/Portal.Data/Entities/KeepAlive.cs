@@ -119,7 +119,11 @@ public sealed class JobRun
 
     public bool Succeeded { get; set; }
 
-    public string? Summary { get; set; }
+    /// <summary>What the run came to, as a code; the UI words it with <see cref="OutcomeArgs"/>.</summary>
+    public JobOutcomeCode Outcome { get; set; }
+
+    /// <summary>The outcome's numbers (counts, durations, times), stored as JSON.</summary>
+    public JobOutcomeArgs? OutcomeArgs { get; set; }
 
     /// <summary>Items the run completed (for the refresh job: tokens refreshed or recovered).</summary>
     public int ItemsSucceeded { get; set; }

@@ -1,15 +1,13 @@
 namespace Portal.WeChat.Protocol.Errors;
 
-/// <summary>What an errcode means, what to do about it, in Chinese and English.</summary>
+/// <summary>What an errcode means to the portal; people read it in the portal's own words (not here).</summary>
 /// <param name="Code">The errcode.</param>
 /// <param name="Category">What the portal does about it.</param>
-/// <param name="DescriptionZh">A sentence for people, in Chinese.</param>
-/// <param name="DescriptionEn">The same sentence in English.</param>
-public sealed record WeChatError(int Code, WeChatErrorCategory Category, string DescriptionZh, string DescriptionEn)
+public sealed record WeChatError(int Code, WeChatErrorCategory Category)
 {
     /// <summary>Whether the same call may succeed if simply repeated later.</summary>
     public bool IsRetryable => Category == WeChatErrorCategory.Retryable;
 
-    /// <summary>The description in the requested language.</summary>
-    public string Describe(bool english) => english ? DescriptionEn : DescriptionZh;
+    /// <summary>Whether the catalogue knows the code (the portal has words for it).</summary>
+    public bool IsKnown => WeChatErrorCatalog.IsKnown(Code);
 }

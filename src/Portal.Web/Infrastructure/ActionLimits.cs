@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Portal.Web.Features.Component;
@@ -37,8 +36,7 @@ public sealed class ActionLimits(ActionRateLimiter limiter)
     {
         if (!limiter.TryAcquire(rule, key, out var retryAfter))
         {
-            var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-            throw new PortalException(Code, $"操作过于频繁，请在 {seconds} 秒后再试。", $"Too many attempts: try again in {seconds} seconds.");
+            throw new PortalException(FailureCode.RateLimited, Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)));
         }
     }
 

@@ -68,12 +68,11 @@ public static class RateLimitingExtensions
         }
 
         var texts = context.RequestServices.GetRequiredService<Microsoft.Extensions.Localization.IStringLocalizer<Portal.Web.Resources.SharedResource>>();
-        var english = UiCulture.IsEnglish;
         var title = WebUtility.HtmlEncode(texts["ratelimit.title"]);
         var body = WebUtility.HtmlEncode(texts["ratelimit.body", seconds]);
         response.ContentType = "text/html; charset=utf-8";
         await response.WriteAsync(
-            $"<!DOCTYPE html><html lang=\"{(english ? "en" : "zh-CN")}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+            $"<!DOCTYPE html><html lang=\"{CultureInfo.CurrentUICulture.Name}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
             + $"<title>{title}</title><link rel=\"stylesheet\" href=\"/css/app.css\"></head><body><main class=\"portal-main\"><h1 class=\"portal-h1\">{title}</h1>"
             + $"<p class=\"portal-rate-limited\" data-retry-after=\"{seconds}\">{body}</p><p><a href=\"/\">↩</a></p></main></body></html>",
             cancellationToken);

@@ -48,8 +48,8 @@ public static class UiExtensions
                 // A refusal the portal explains (a typed failure) or a malformed request is the caller's doing: 4xx, never 5xx.
                 StatusCodeSelector = ex => ex switch
                 {
-                    PortalException { Code: "forbidden" } => StatusCodes.Status403Forbidden,
-                    PortalException { Code: ActionLimits.Code } => StatusCodes.Status429TooManyRequests,
+                    PortalException { Failure: FailureCode.Forbidden } => StatusCodes.Status403Forbidden,
+                    PortalException { Failure: FailureCode.RateLimited } => StatusCodes.Status429TooManyRequests,
                     PortalException => StatusCodes.Status400BadRequest,
                     BadHttpRequestException bad => bad.StatusCode,
                     Microsoft.AspNetCore.Antiforgery.AntiforgeryValidationException => StatusCodes.Status400BadRequest,

@@ -1,4 +1,8 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Portal.Data;
+using Portal.Data.Entities;
 using Portal.Web.Components.Pages;
 using Portal.Web.Features.KeepAlive.Pages;
 using Portal.Web.Features.Pushes.Pages;
@@ -19,6 +23,31 @@ public sealed class OpsPagesTests(PortalHost host) : PortalComponentTest(host)
         Assert.Equal("续期第三方平台令牌", cut.Find("[data-job='renew-component-token']").TextContent.Trim());
         Assert.NotEmpty(cut.FindAll("[data-action='run-now']"));
         Assert.NotNull(cut.Find("[data-metric='alerts'] [data-value]"));
+    }
+
+    [Theory]
+    [InlineData("zh-CN", "✗ 已有 21 分钟没有收到票据，已请求微信重新推送")]
+    [InlineData("en", "✗ No ticket for 21 minutes; WeChat was asked to push one")]
+    public async Task Operations_WordsAJobsOutcomeCode_InTheReadersLanguage(string culture, string expected)
+    {
+        await using (var db = await Host.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync())
+        {
+            var now = DateTimeOffset.UtcNow;
+            db.JobRuns.Add(new JobRun
+            {
+                JobName = "ticket-watchdog", Trigger = "schedule", Status = JobRunStatus.Succeeded, EnqueuedAt = now, StartedAt = now, FinishedAt = now.AddYears(1),
+                Outcome = JobOutcomeCode.TicketMissing, OutcomeArgs = new JobOutcomeArgs { Minutes = 21 }, ItemsFailed = 1,
+            });
+            await db.SaveChangesAsync();
+        }
+
+        UseCulture(culture);
+        await SignInAsync("ops");
+        RenderProviders();
+        var cut = RenderPage<OperationsPage>();
+
+        cut.WaitForAssertion(() => Assert.Equal("TicketMissing", cut.Find("[data-jobs] [data-job='ticket-watchdog']").Closest("tr")!.QuerySelector("[data-outcome]")!.GetAttribute("data-outcome")));
+        Assert.Equal(expected, cut.Find("[data-jobs] [data-job='ticket-watchdog']").Closest("tr")!.QuerySelector("[data-outcome]")!.TextContent.Trim());
     }
 
     [Fact]

@@ -434,8 +434,19 @@ namespace Portal.Data.Migrations.Sqlite
                     b.Property<int>("ConsecutiveFailures")
                         .HasColumnType("INTEGER");
 
-                    b.Property<string>("LastError")
+                    b.Property<string>("LastFailureApi")
+                        .HasMaxLength(64)
                         .HasColumnType("TEXT");
+
+                    b.Property<string>("LastFailureCode")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("LastFailureErrCode")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("LastFailureKind")
+                        .HasColumnType("INTEGER");
 
                     b.Property<long?>("LastRefreshedAt")
                         .HasColumnType("INTEGER");
@@ -635,8 +646,19 @@ namespace Portal.Data.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("LastError")
+                    b.Property<string>("LastFailureApi")
+                        .HasMaxLength(64)
                         .HasColumnType("TEXT");
+
+                    b.Property<string>("LastFailureCode")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("LastFailureErrCode")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("LastFailureKind")
+                        .HasColumnType("INTEGER");
 
                     b.Property<long?>("NextAttemptAt")
                         .HasColumnType("INTEGER");
@@ -819,6 +841,13 @@ namespace Portal.Data.Migrations.Sqlite
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("Outcome")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("OutcomeArgs")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Owner")
                         .HasColumnType("TEXT");
 
@@ -830,9 +859,6 @@ namespace Portal.Data.Migrations.Sqlite
 
                     b.Property<bool>("Succeeded")
                         .HasColumnType("INTEGER");
-
-                    b.Property<string>("Summary")
-                        .HasColumnType("TEXT");
 
                     b.Property<string>("Target")
                         .HasMaxLength(64)
@@ -976,8 +1002,19 @@ namespace Portal.Data.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("Detail")
+                    b.Property<string>("FailureApi")
+                        .HasMaxLength(64)
                         .HasColumnType("TEXT");
+
+                    b.Property<string>("FailureCode")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("FailureErrCode")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("FailureKind")
+                        .HasColumnType("INTEGER");
 
                     b.Property<int>("Group")
                         .HasColumnType("INTEGER");

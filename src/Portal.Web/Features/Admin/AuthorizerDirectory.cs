@@ -86,7 +86,7 @@ public sealed record AuthorizerDetail(
     string? ShopName,
     IReadOnlyList<BindingEvent> History,
     DateTimeOffset? TokenExpiresAt,
-    string? TokenError);
+    StoredFailure? TokenFailure);
 
 /// <summary>The authorizer list, detail and matrix queries for admins, paged and filtered in the database.</summary>
 public sealed class AuthorizerDirectory(IDbContextFactory<PortalDbContext> dbFactory, IOptionsMonitor<OnboardingOptions> onboarding, Data.TokenProtector protector)
@@ -282,7 +282,7 @@ public sealed class AuthorizerDirectory(IDbContextFactory<PortalDbContext> dbFac
         }
 
         return new AuthorizerDetail(authorizer, mini, granted, required, missing, binding, binding?.Shop?.Name, history,
-            authorizer.Token?.AccessTokenExpiresAt, authorizer.Token?.LastError);
+            authorizer.Token?.AccessTokenExpiresAt, authorizer.Token?.LastFailure());
     }
 
     /// <summary>The matrix rows: each account's granted set ids, filtered and paged like the list.</summary>

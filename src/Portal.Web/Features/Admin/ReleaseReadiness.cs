@@ -22,9 +22,9 @@ public enum CheckStatus
 
 /// <summary>
 /// What a check found, as a text key of the UI's resources and its arguments; <see cref="WeChatErrCode"/> when WeChat
-/// answered with an error (the UI explains it), <see cref="StoredError"/> for a recorded failure.
+/// answered with an error (the UI explains it), <see cref="Failure"/> for a recorded failure.
 /// </summary>
-public sealed record ReadinessFinding(string Key, object[] Arguments, int? WeChatErrCode = null, string? StoredError = null)
+public sealed record ReadinessFinding(string Key, object[] Arguments, int? WeChatErrCode = null, StoredFailure? Failure = null)
 {
     public static ReadinessFinding Of(string key, params object[] arguments) => new(key, arguments);
 }
@@ -42,7 +42,7 @@ public sealed record ReadinessCheck(string Key, CheckStatus Status, IReadOnlyLis
 public sealed record ReadinessReport(IReadOnlyList<ReadinessCheck> Checks, IReadOnlyList<ReleaseCaseResult> ReleaseResults);
 
 /// <summary>The portal's latest outcome for one release-test case of one account.</summary>
-public sealed record ReleaseCaseResult(int Group, string AppId, string Case, bool Succeeded, DateTimeOffset At, string? Detail);
+public sealed record ReleaseCaseResult(int Group, string AppId, string Case, bool Succeeded, DateTimeOffset At, StoredFailure? Failure);
 
 /// <summary>
 /// What WeChat's console needs before 全网发布 and whether the portal is ready for it: the URLs and domain to paste,
@@ -120,7 +120,7 @@ public sealed partial class ReleaseReadiness(
         }
         catch (PortalException ex)
         {
-            return new("component_token", CheckStatus.Failed, new ReadinessFinding("failure." + ex.Code, []));
+            return new("component_token", CheckStatus.Failed, new ReadinessFinding("failure." + ex.Code, [.. ex.Arguments]));
         }
     }
 
@@ -132,7 +132,7 @@ public sealed partial class ReleaseReadiness(
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var recent = await db.ReleaseTestRecords.AsNoTracking().OrderByDescending(r => r.At).ThenByDescending(r => r.Id).Take(500).ToListAsync(cancellationToken);
         return recent.GroupBy(r => (r.AuthorizerAppId, r.Case)).Select(g => g.First())
-            .Select(r => new ReleaseCaseResult(r.Group, r.AuthorizerAppId, r.Case, r.Succeeded, r.At, r.Detail))
+            .Select(r => new ReleaseCaseResult(r.Group, r.AuthorizerAppId, r.Case, r.Succeeded, r.At, r.Failure()))
             .OrderBy(r => r.Group).ThenBy(r => r.AppId).ThenBy(r => r.Case).ToList();
     }
 
@@ -146,7 +146,7 @@ public sealed partial class ReleaseReadiness(
         var failed = results.Where(r => !r.Succeeded).ToList();
         if (failed.Count > 0)
         {
-            return new("release_test", CheckStatus.Failed, new ReadinessFinding("ready.release.failed", [failed.Count, failed[0].AppId, failed[0].Case], StoredError: failed[0].Detail));
+            return new("release_test", CheckStatus.Failed, new ReadinessFinding("ready.release.failed", [failed.Count, failed[0].AppId, failed[0].Case], Failure: failed[0].Failure));
         }
 
         // A group passes when both of its accounts answered all three cases.

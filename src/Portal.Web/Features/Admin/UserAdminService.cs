@@ -91,7 +91,7 @@ public sealed class UserAdminService(UserManager<PortalUser> users, IDbContextFa
         var user = await users.FindByIdAsync(userId) ?? throw NotFound();
         if (disabled && user.Id == me.UserId)
         {
-            throw new PortalException("user_self_disable", "不能停用自己的帐号。", "You cannot disable your own account.");
+            throw new PortalException(FailureCode.UserSelfDisable);
         }
 
         if (disabled && await users.IsInRoleAsync(user, Roles.Admin))
@@ -110,7 +110,7 @@ public sealed class UserAdminService(UserManager<PortalUser> users, IDbContextFa
         var admins = await users.GetUsersInRoleAsync(Roles.Admin);
         if (!admins.Any(a => a.Id != user.Id && !a.IsDisabled))
         {
-            throw new PortalException("user_last_admin", "这是最后一个可用的管理员，不能停用或取消其管理员角色。", "This is the last active admin: it cannot be disabled or lose the Admin role.");
+            throw new PortalException(FailureCode.UserLastAdmin);
         }
     }
 
@@ -120,7 +120,7 @@ public sealed class UserAdminService(UserManager<PortalUser> users, IDbContextFa
         var known = await db.Shops.Where(s => shopIds.Contains(s.Id)).Select(s => s.Id).ToListAsync(cancellationToken);
         if (known.Count != shopIds.Distinct().Count())
         {
-            throw new PortalException("user_unknown_shop", "所选门店不存在。", "A chosen shop does not exist.");
+            throw new PortalException(FailureCode.UserUnknownShop);
         }
 
         await db.OperatorShops.Where(o => o.UserId == userId).ExecuteDeleteAsync(cancellationToken);
@@ -137,7 +137,7 @@ public sealed class UserAdminService(UserManager<PortalUser> users, IDbContextFa
         }
         catch (PortalException)
         {
-            throw new PortalException("forbidden", "只有管理员可以管理用户（您的权限可能刚被更改，请重新登录）。", "Only admins may manage users (your rights may have just changed; sign in again).");
+            throw new PortalException(FailureCode.Forbidden);
         }
     }
 
@@ -145,39 +145,27 @@ public sealed class UserAdminService(UserManager<PortalUser> users, IDbContextFa
     {
         if (string.IsNullOrWhiteSpace(input.UserName) || input.UserName.Trim().Length > 64)
         {
-            throw new PortalException("user_name_required", "请填写用户名（最多 64 个字符）。", "Enter a user name (at most 64 characters).");
+            throw new PortalException(FailureCode.UserNameRequired);
         }
 
         if (input.Roles.Count == 0 || input.Roles.Any(r => !Roles.All.Contains(r)))
         {
-            throw new PortalException("user_role_required", "请至少选择一个角色。", "Choose at least one role.");
+            throw new PortalException(FailureCode.UserRoleRequired);
         }
 
         if (creating && string.IsNullOrEmpty(input.Password))
         {
-            throw new PortalException("user_password_required", "请设置初始密码。", "Set an initial password.");
+            throw new PortalException(FailureCode.UserPasswordRequired);
         }
     }
 
-    private static PortalException NotFound() => new("user_not_found", "用户不存在。", "The user does not exist.");
+    private static PortalException NotFound() => new(FailureCode.UserNotFound);
 
     private static void Check(IdentityResult result)
     {
         if (!result.Succeeded)
         {
-            var codes = result.Errors.Select(e => e.Code).ToList();
-            var zh = string.Join("；", codes.Select(c => c switch
-            {
-                "DuplicateUserName" => "用户名已被使用",
-                "InvalidUserName" => "用户名只能包含字母、数字和 -._@+",
-                "PasswordTooShort" => "密码至少 10 个字符",
-                "PasswordRequiresDigit" => "密码需要包含数字",
-                "PasswordRequiresLower" => "密码需要包含小写字母",
-                "PasswordRequiresUpper" => "密码需要包含大写字母",
-                "PasswordRequiresNonAlphanumeric" => "密码需要包含符号",
-                _ => c,
-            }));
-            throw new PortalException("user_invalid", zh + "。", string.Join("; ", result.Errors.Select(e => e.Description)));
+            throw new PortalException(FailureCode.UserInvalid, [.. result.Errors.Select(e => (object)e.Code)]);
         }
     }
 }

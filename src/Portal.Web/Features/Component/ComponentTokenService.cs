@@ -198,9 +198,7 @@ public sealed partial class ComponentTokenService(
     {
         if (row?.TicketProtected is not { } protectedTicket)
         {
-            throw new PortalException("no_ticket",
-                "尚未收到微信推送的 component_verify_ticket，暂时无法调用微信接口。微信每 10 分钟推送一次；请确认授权事件接收 URL 配置正确。",
-                "No component_verify_ticket has arrived from WeChat yet, so WeChat's APIs cannot be called. WeChat pushes one every 10 minutes; check the authorization event URL.");
+            throw new PortalException(FailureCode.NoTicket);
         }
 
         var response = await client.GetComponentAccessTokenAsync(new GetComponentAccessTokenRequest(protector.Unprotect(protectedTicket)), cancellationToken);

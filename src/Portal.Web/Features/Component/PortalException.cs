@@ -1,13 +1,16 @@
 namespace Portal.Web.Features.Component;
 
-/// <summary>A failure explained to people in Chinese and English, with a stable code for tests and logs.</summary>
-public sealed class PortalException(string code, string messageZh, string messageEn, Exception? inner = null) : Exception(messageEn, inner)
+/// <summary>
+/// A typed refusal: a <see cref="FailureCode"/> and the arguments needed to word it. It carries no sentence; the UI
+/// words it (<c>ErrorText</c>) and the JSON endpoints answer with <see cref="Code"/>.
+/// </summary>
+public sealed class PortalException(FailureCode failure, params object[] arguments) : Exception(failure.Machine())
 {
-    public string Code { get; } = code;
+    public FailureCode Failure { get; } = failure;
 
-    public string MessageZh { get; } = messageZh;
+    /// <summary>The stable machine code (<c>forbidden</c>, <c>invite_expired</c>).</summary>
+    public string Code => Failure.Machine();
 
-    public string MessageEn { get; } = messageEn;
-
-    public string Describe(bool english) => english ? MessageEn : MessageZh;
+    /// <summary>Counts, limits, names: whatever the wording of <see cref="Failure"/> needs.</summary>
+    public IReadOnlyList<object> Arguments { get; } = arguments;
 }

@@ -56,5 +56,5 @@ public sealed class ActorRights(IDbContextFactory<PortalDbContext> dbFactory, IO
         return rights;
     }
 
-    public static PortalException Forbidden() => new("forbidden", "您没有执行此操作的权限（权限可能刚被更改，请重新登录）。", "You may not do this (your rights may have just changed; sign in again).");
+    public static PortalException Forbidden() => new(FailureCode.Forbidden);
 }

@@ -37,13 +37,13 @@ public sealed class ApiKeyService(IDbContextFactory<PortalDbContext> dbFactory, 
         var name = request.Name?.Trim() ?? string.Empty;
         if (name.Length is 0 or > 100)
         {
-            throw new PortalException("bad_key_name", "请填写 1 到 100 个字符的名称。", "Give the key a name of 1 to 100 characters.");
+            throw new PortalException(FailureCode.BadKeyName);
         }
 
         var listed = request.AllAuthorizers ? [] : request.AuthorizerAppIds.Select(a => a.Trim()).Where(a => a.Length > 0).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         if (listed.Any(a => !WeChatOptionsValidator.IsAppId(a)) || listed.Count > MaxListedAuthorizers)
         {
-            throw new PortalException("bad_key_appids", $"授权方 AppID 必须是 wx 开头的 18 位 AppID，最多 {MaxListedAuthorizers} 个。", $"Authorizer AppIDs must be 18-character AppIDs starting with wx, at most {MaxListedAuthorizers}.");
+            throw new PortalException(FailureCode.BadKeyAppIds, MaxListedAuthorizers);
         }
 
         var scope = (request.ComponentToken ? ApiKeyScope.ComponentToken : ApiKeyScope.None)
@@ -51,7 +51,7 @@ public sealed class ApiKeyService(IDbContextFactory<PortalDbContext> dbFactory, 
             | (listed.Count > 0 ? ApiKeyScope.ListedAuthorizers : ApiKeyScope.None);
         if (scope == ApiKeyScope.None)
         {
-            throw new PortalException("bad_key_scope", "请选择此密钥可以读取的内容：第三方平台令牌、全部授权方，或列出的授权方。", "Choose what the key may read: the component token, all authorizers, or listed authorizers.");
+            throw new PortalException(FailureCode.BadKeyScope);
         }
 
         var secret = "pk_" + RandomNumberGenerator.GetString(Alphabet, 40);
@@ -77,7 +77,7 @@ public sealed class ApiKeyService(IDbContextFactory<PortalDbContext> dbFactory, 
         await rights.DemandAsync(actor, cancellationToken, Roles.Ops, Roles.Admin);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var key = await db.ApiKeys.SingleOrDefaultAsync(k => k.Id == id, cancellationToken)
-            ?? throw new PortalException("key_not_found", "密钥不存在。", "The key does not exist.");
+            ?? throw new PortalException(FailureCode.KeyNotFound);
         key.RevokedAt ??= time.GetUtcNow();
         audit.Add(db, actor, "apikey.revoked", $"apikey:{key.Prefix}", key.Name);
         await db.SaveChangesAsync(cancellationToken);

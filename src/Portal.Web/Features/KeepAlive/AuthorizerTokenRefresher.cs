@@ -138,7 +138,7 @@ public sealed partial class AuthorizerTokenRefresher(
         }
         catch (PortalException ex)
         {
-            return await BackOffAsync(db, token, appId, ex.Code, cancellationToken);
+            return await BackOffAsync(db, token, appId, new StoredFailure(FailureKind.Portal, Code: ex.Code), cancellationToken);
         }
         catch (DbUpdateConcurrencyException)
         {
@@ -190,7 +190,7 @@ public sealed partial class AuthorizerTokenRefresher(
         token.RefreshDueAt = schedule.DueAt(appId, expiresAt);
         token.LastRefreshedAt = now;
         token.ConsecutiveFailures = 0;
-        token.LastError = null;
+        token.RecordLastFailure(null);
         token.NextAttemptAt = null;
         token.LeaseOwner = null;
         token.LeaseUntil = null;
@@ -222,40 +222,38 @@ public sealed partial class AuthorizerTokenRefresher(
         switch (ex.Category)
         {
             case WeChatErrorCategory.Revoked:
-                await ReleaseAsync(db, token, $"{ex.Api}: errcode {ex.ErrorCode}");
+                await ReleaseAsync(db, token, StoredFailure.WeChat(ex.Api, ex.ErrorCode));
                 await onboarding.RevokeAsync(appId, cancellationToken);
                 await alerts.RaiseAsync("authorizer_revoked", AlertSeverity.Warning, appId, "WeChat answered 61003: the account no longer authorizes the platform", cancellationToken: cancellationToken);
                 return RefreshOutcome.Revoked;
 
             case WeChatErrorCategory.NeedsReauthorization:
                 token.ConsecutiveFailures++;
-                token.LastError = $"{ex.Api}: errcode {ex.ErrorCode} (refresh token lost; recovery failed)";
                 token.NextAttemptAt = null;
                 token.RefreshDueAt = null;
-                await ReleaseAsync(db, token, token.LastError);
+                await ReleaseAsync(db, token, new StoredFailure(FailureKind.RefreshTokenLost, ex.Api, ex.ErrorCode));
                 await MarkNeedsReauthorizationAsync(appId, cancellationToken);
                 await alerts.RaiseAsync("needs_reauthorization", AlertSeverity.Critical, appId, "The refresh token is invalid and could not be recovered from WeChat: the administrator must authorize again", cancellationToken: cancellationToken);
                 return RefreshOutcome.NeedsReauthorization;
 
             case WeChatErrorCategory.Quota:
                 await PauseAsync(db, ex.Api);
-                await ReleaseAsync(db, token, $"{ex.Api}: errcode {ex.ErrorCode}");
+                await ReleaseAsync(db, token, StoredFailure.WeChat(ex.Api, ex.ErrorCode));
                 await alerts.RaiseAsync("quota_exhausted", AlertSeverity.Critical, ex.Api, "WeChat answered 45009: calls to this API are paused until the daily quota resets (midnight, Beijing time)", cancellationToken: cancellationToken);
                 return RefreshOutcome.QuotaPaused;
 
             default:
-                return await BackOffAsync(db, token, appId, $"{ex.Api}: errcode {ex.ErrorCode}", cancellationToken);
+                return await BackOffAsync(db, token, appId, StoredFailure.WeChat(ex.Api, ex.ErrorCode), cancellationToken);
         }
     }
 
-    private async Task<RefreshOutcome> BackOffAsync(PortalDbContext db, AuthorizerToken token, string appId, string error, CancellationToken cancellationToken)
+    private async Task<RefreshOutcome> BackOffAsync(PortalDbContext db, AuthorizerToken token, string appId, StoredFailure error, CancellationToken cancellationToken)
     {
         token.ConsecutiveFailures++;
-        token.LastError = error;
         var delay = TimeSpan.FromSeconds(Math.Min(900, 15 * Math.Pow(2, Math.Min(token.ConsecutiveFailures - 1, 10))));
         token.NextAttemptAt = time.GetUtcNow() + delay + TimeSpan.FromMilliseconds(Random.Shared.Next(0, 5000));
         await ReleaseAsync(db, token, error);
-        LogFailed(logger, appId, error, token.ConsecutiveFailures);
+        LogFailed(logger, appId, error.ToString(), token.ConsecutiveFailures);
         if (token.ConsecutiveFailures == 5)
         {
             await alerts.RaiseAsync("refresh_failing", AlertSeverity.Warning, appId, $"5 refreshes in a row failed; last error: {error}", cancellationToken: cancellationToken);
@@ -264,11 +262,15 @@ public sealed partial class AuthorizerTokenRefresher(
         return RefreshOutcome.Failed;
     }
 
-    private static async Task ReleaseAsync(PortalDbContext db, AuthorizerToken token, string? error)
+    private static async Task ReleaseAsync(PortalDbContext db, AuthorizerToken token, StoredFailure? error)
     {
         token.LeaseOwner = null;
         token.LeaseUntil = null;
-        token.LastError = error ?? token.LastError;
+        if (error is not null)
+        {
+            token.RecordLastFailure(error);
+        }
+
         try
         {
             await db.SaveChangesAsync(CancellationToken.None);

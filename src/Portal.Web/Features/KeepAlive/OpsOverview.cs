@@ -14,7 +14,7 @@ public enum TokenHealthSort
 }
 
 /// <summary>One authorizer's token as the ops console shows it.</summary>
-public sealed record TokenHealthRow(int AuthorizerId, string AppId, string NickName, DateTimeOffset? ExpiresAt, DateTimeOffset? LastRefreshedAt, int Failures, string? LastError, int? ShopId);
+public sealed record TokenHealthRow(int AuthorizerId, string AppId, string NickName, DateTimeOffset? ExpiresAt, DateTimeOffset? LastRefreshedAt, int Failures, StoredFailure? LastFailure, int? ShopId);
 
 /// <summary>The ops console's read side: token health (paged and sorted in the database), alerts and the audit log.</summary>
 public sealed class OpsOverview(IDbContextFactory<PortalDbContext> dbFactory)
@@ -33,7 +33,8 @@ public sealed class OpsOverview(IDbContextFactory<PortalDbContext> dbFactory)
         };
         var size = Math.Clamp(pageSize, 1, 200);
         var rows = await query.Skip(Math.Max(0, page) * size).Take(size)
-            .Select(t => new TokenHealthRow(t.AuthorizerId, t.Authorizer!.AppId, t.Authorizer.NickName, t.AccessTokenExpiresAt, t.LastRefreshedAt, t.ConsecutiveFailures, t.LastError,
+            .Select(t => new TokenHealthRow(t.AuthorizerId, t.Authorizer!.AppId, t.Authorizer.NickName, t.AccessTokenExpiresAt, t.LastRefreshedAt, t.ConsecutiveFailures,
+                t.LastFailureKind == null ? null : new StoredFailure(t.LastFailureKind.Value, t.LastFailureApi, t.LastFailureErrCode, t.LastFailureCode),
                 db.Bindings.Where(b => b.AuthorizerId == t.AuthorizerId).Select(b => (int?)b.ShopId).FirstOrDefault()))
             .ToListAsync(cancellationToken);
         return (rows, total);

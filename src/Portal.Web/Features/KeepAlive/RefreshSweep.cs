@@ -16,8 +16,23 @@ public sealed record SweepResult(int Due, IReadOnlyDictionary<RefreshOutcome, in
 
     private int Count(RefreshOutcome outcome) => Outcomes.TryGetValue(outcome, out var n) ? n : 0;
 
-    public override string ToString()
-        => Due == 0 ? "nothing due" : $"{Due} due; " + string.Join(", ", Outcomes.OrderBy(o => o.Key).Select(o => $"{o.Key} {o.Value}")) + $"; {Elapsed.TotalSeconds:0.0} s";
+    /// <summary>The sweep as a job outcome's arguments (worded by the UI).</summary>
+    public Portal.Data.Entities.JobOutcomeArgs Args() => new()
+    {
+        Due = Due,
+        ElapsedMs = (long)Elapsed.TotalMilliseconds,
+        Refreshed = Some(RefreshOutcome.Refreshed),
+        Recovered = Some(RefreshOutcome.Recovered),
+        Busy = Some(RefreshOutcome.Busy),
+        NotDue = Some(RefreshOutcome.NotDue),
+        RefreshFailed = Some(RefreshOutcome.Failed),
+        NeedsReauthorization = Some(RefreshOutcome.NeedsReauthorization),
+        Revoked = Some(RefreshOutcome.Revoked),
+        QuotaPaused = Some(RefreshOutcome.QuotaPaused),
+        Gone = Some(RefreshOutcome.Gone),
+    };
+
+    private int? Some(RefreshOutcome outcome) => Count(outcome) is > 0 and var n ? n : null;
 }
 
 /// <summary>

@@ -3,6 +3,7 @@ using Portal.Data;
 using Portal.Data.Entities;
 using Portal.Web.Features.Component;
 using Portal.Web.Features.Data;
+using Portal.Web.Features.Localization;
 
 namespace Portal.Web.Features.KeepAlive;
 
@@ -87,11 +88,11 @@ public static class TokenApi
 
             return Valid(token.AccessTokenProtected, token.AccessTokenExpiresAt, time) is { } fresh
                 ? Answer(appId, protector.Unprotect(fresh.Token), fresh.ExpiresAt, time)
-                : Results.Json(new { code = "refresh_failed", message = "The token is expired and could not be refreshed now; retry shortly.", last_error = token.LastError }, statusCode: StatusCodes.Status503ServiceUnavailable);
+                : Results.Json(new { code = "refresh_failed", message = "The token is expired and could not be refreshed now; retry shortly.", last_error = token.LastFailure()?.ToString(), last_failure = token.LastFailure() is { } f ? new { kind = f.Kind.ToString(), api = f.Api, errcode = f.ErrCode, code = f.Code } : null }, statusCode: StatusCodes.Status503ServiceUnavailable);
         }
     }
 
-    private static async Task<IResult> ComponentTokenAsync(HttpContext http, ComponentTokenService component, Microsoft.Extensions.Options.IOptions<WeChat.WeChatOptions> wechat, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<IResult> ComponentTokenAsync(HttpContext http, ComponentTokenService component, Microsoft.Extensions.Options.IOptions<WeChat.WeChatOptions> wechat, Microsoft.Extensions.Localization.IStringLocalizer<Portal.Web.Resources.SharedResource> texts, TimeProvider time, CancellationToken cancellationToken)
     {
         if (OutOfScope(http, key => key.Allows(ApiKeyScope.ComponentToken)) is { } refused)
         {
@@ -107,7 +108,7 @@ public static class TokenApi
         }
         catch (PortalException ex)
         {
-            return Results.Json(new { code = ex.Code, message = ex.MessageEn }, statusCode: StatusCodes.Status503ServiceUnavailable);
+            return Results.Json(new { code = ex.Code, message = texts.ForMachines(ex) }, statusCode: StatusCodes.Status503ServiceUnavailable);
         }
     }
 

@@ -1,33 +1,20 @@
+using System.Globalization;
 using Microsoft.Extensions.Localization;
-using Portal.WeChat.Protocol.Errors;
 using Portal.WeChat.Protocol.Permissions;
 using Portal.Web.Features.Admin;
-using Portal.Web.Features.Component;
 
 namespace Portal.Web.Features.Localization;
 
 /// <summary>
-/// Where typed outcomes become sentences: failures, WeChat error codes, permission-set names, stored errors.
-/// The WeChat catalogues (error codes, permission sets) carry their own Chinese and English names as data.
+/// Where typed outcomes become sentences (failures are in <see cref="ErrorText"/>, job outcomes in
+/// <see cref="JobOutcomeText"/>). WeChat's permission-set catalogue carries the names WeChat's documentation gives
+/// each set, in Chinese and English, as data; the reader's culture picks one here.
 /// </summary>
 public static class TextExtensions
 {
-    /// <summary>A typed failure in the reader's language ("failure.{code}" when the resources have it).</summary>
-    public static string Failure(this IStringLocalizer texts, PortalException failure)
-    {
-        var text = texts["failure." + failure.Code];
-        return text.ResourceNotFound ? failure.Describe(UiCulture.IsEnglish) : text.Value;
-    }
-
-    /// <summary>WeChat's errcode explained, with the code for whoever asks WeChat's support.</summary>
-    public static string WeChatError(this IStringLocalizer texts, int errCode)
-        => texts["wechat.errcode", WeChatErrorCatalog.Get(errCode).Describe(UiCulture.IsEnglish), errCode];
-
     /// <summary>A permission set's name as WeChat's documentation gives it.</summary>
-    public static string Name(this IStringLocalizer texts, FuncScope scope) => scope.Name(UiCulture.IsEnglish);
-
-    /// <summary>A stored failure ("api: errcode N") explained.</summary>
-    public static string? StoredError(this IStringLocalizer texts, string? stored) => ErrorText.Explain(stored, UiCulture.IsEnglish);
+    public static string Name(this IStringLocalizer texts, FuncScope scope)
+        => CultureInfo.CurrentUICulture.TwoLetterISOLanguageName == "zh" ? scope.NameZh : scope.NameEn;
 
     /// <summary>A readiness finding as a sentence.</summary>
     public static string Finding(this IStringLocalizer texts, ReadinessFinding finding)
@@ -38,9 +25,9 @@ public static class TextExtensions
             sentence += " " + texts.WeChatError(code);
         }
 
-        if (finding.StoredError is { } stored)
+        if (finding.Failure is { } stored)
         {
-            sentence += " " + texts.StoredError(stored);
+            sentence += " " + texts.StoredFailure(stored);
         }
 
         return sentence;

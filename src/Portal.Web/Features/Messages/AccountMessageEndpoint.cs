@@ -167,7 +167,7 @@ public static partial class AccountMessageEndpoint
                 PayloadProtected = protector.Protect(message.RawXml),
                 Reply = plan.Kind,
             });
-            if (plan.Case is { } testCase && plan.Content is { } replied)
+            if (plan.Case is { } testCase && plan.Content is not null)
             {
                 db.ReleaseTestRecords.Add(new ReleaseTestRecord
                 {
@@ -176,7 +176,6 @@ public static partial class AccountMessageEndpoint
                     Case = testCase,
                     At = now,
                     Succeeded = true,
-                    Detail = $"passive reply '{replied}'",
                 });
             }
         }

@@ -19,6 +19,6 @@ public sealed class PurgeMessagesJob(IDbContextFactory<PortalDbContext> dbFactor
         var cutoff = time.GetUtcNow().AddDays(-options.CurrentValue.RetentionDays);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var deleted = await db.AccountMessages.Where(m => m.ReceivedAt < cutoff).ExecuteDeleteAsync(cancellationToken);
-        return new JobOutcome($"deleted {deleted} messages received before {cutoff:u}", deleted);
+        return JobOutcome.Purged(deleted, cutoff);
     }
 }

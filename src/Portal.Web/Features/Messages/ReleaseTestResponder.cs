@@ -34,7 +34,7 @@ public sealed partial class ReleaseTestResponder(
         await foreach (var item in _queue.Reader.ReadAllAsync(stoppingToken))
         {
             bool succeeded;
-            string detail;
+            StoredFailure? failure = null;
             try
             {
                 await using var scope = scopes.CreateAsyncScope();
@@ -46,24 +46,25 @@ public sealed partial class ReleaseTestResponder(
                 var content = item.AuthCode + ReleaseTest.ApiReplySuffix;
                 await client.SendCustomMessageAsync(new SendCustomMessageRequest(accessToken, item.OpenId, content), stoppingToken);
                 succeeded = true;
-                detail = "api_query_auth, then customer-service message '<code>" + ReleaseTest.ApiReplySuffix + "'";
             }
             catch (WeChatApiException ex)
             {
                 succeeded = false;
-                detail = $"{ex.Api}: errcode {ex.ErrorCode}"; // explained in the reader's language where it is shown
+                failure = StoredFailure.WeChat(ex.Api, ex.ErrorCode);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 succeeded = false;
-                detail = ex.GetType().Name + ": " + ex.Message;
+                failure = new StoredFailure(FailureKind.Unexpected, Code: ex.GetType().Name);
             }
 
             LogAnswered(logger, item.AppId, succeeded);
             try
             {
                 await using var db = await dbFactory.CreateDbContextAsync(stoppingToken);
-                db.ReleaseTestRecords.Add(new ReleaseTestRecord { Group = item.Group, AuthorizerAppId = item.AppId, Case = "api", At = time.GetUtcNow(), Succeeded = succeeded, Detail = detail });
+                var record = new ReleaseTestRecord { Group = item.Group, AuthorizerAppId = item.AppId, Case = "api", At = time.GetUtcNow(), Succeeded = succeeded };
+                record.RecordFailure(failure);
+                db.ReleaseTestRecords.Add(record);
                 await db.SaveChangesAsync(stoppingToken);
             }
             catch (DbUpdateException ex)

@@ -117,7 +117,7 @@ public sealed partial class AuthorizationExchanger(
             token.RefreshDueAt = token.AccessTokenExpiresAt is { } expiresAt ? schedule.DueAt(info.AuthorizerAppId, expiresAt) : now;
             token.LastRefreshedAt = now;
             token.ConsecutiveFailures = 0;
-            token.LastError = null;
+            token.RecordLastFailure(null);
             token.NextAttemptAt = null;
         }
 

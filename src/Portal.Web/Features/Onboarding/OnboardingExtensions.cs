@@ -3,6 +3,7 @@ using Portal.WeChat.Protocol.Links;
 using Portal.Web.Features.Audit;
 using Portal.Web.Features.Component;
 using Portal.Web.Features.Identity;
+using Portal.Web.Features.Localization;
 using Portal.Web.Features.Pushes;
 
 namespace Portal.Web.Features.Onboarding;
@@ -37,7 +38,7 @@ public static class OnboardingExtensions
     /// <summary>Body of <c>POST /api/shops/{shopId}/invites</c>.</summary>
     public sealed record InviteBody(int? AuthType, string? BizAppId, int[]? CategoryIds);
 
-    private static async Task<IResult> CreateInviteAsync(int shopId, InviteBody body, ClaimsPrincipal user, HttpContext context, OnboardingService onboarding)
+    private static async Task<IResult> CreateInviteAsync(int shopId, InviteBody body, ClaimsPrincipal user, HttpContext context, OnboardingService onboarding, Microsoft.Extensions.Localization.IStringLocalizer<Portal.Web.Resources.SharedResource> texts)
     {
         if (body.AuthType is { } type && !Enum.IsDefined((AuthType)type))
         {
@@ -53,13 +54,13 @@ public static class OnboardingExtensions
                 context.RequestAborted);
             return Results.Created(invite.LaunchPath, new { launchUrl = invite.LaunchPath, expiresAt = invite.ExpiresAt });
         }
-        catch (PortalException ex) when (ex.Code == "forbidden")
+        catch (PortalException ex) when (ex.Failure == FailureCode.Forbidden)
         {
-            return Results.Json(new { code = ex.Code, message = ex.MessageEn }, statusCode: StatusCodes.Status403Forbidden);
+            return Results.Json(new { code = ex.Code, message = texts.ForMachines(ex) }, statusCode: StatusCodes.Status403Forbidden);
         }
         catch (PortalException ex)
         {
-            return Results.BadRequest(new { code = ex.Code, message = ex.MessageEn });
+            return Results.BadRequest(new { code = ex.Code, message = texts.ForMachines(ex) });
         }
     }
 }

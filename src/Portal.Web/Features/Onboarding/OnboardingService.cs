@@ -95,12 +95,12 @@ public sealed partial class OnboardingService(
     {
         if (request.BizAppId is { Length: > 0 } biz && !WeChatOptionsValidator.IsAppId(biz))
         {
-            throw new PortalException("bad_biz_appid", "“仅限此帐号”必须是 wx 开头的 18 位 AppID。", "\"Only this account\" must be an 18-character AppID starting with wx.");
+            throw new PortalException(FailureCode.BadBizAppId);
         }
 
         if (request.CategoryIds.Any(id => id <= 0))
         {
-            throw new PortalException("bad_category", "权限集编号必须是正整数。", "Permission set ids must be positive numbers.");
+            throw new PortalException(FailureCode.BadCategory);
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
@@ -259,7 +259,7 @@ public sealed partial class OnboardingService(
         var invite = await LoadInviteAsync(token, cancellationToken);
         if (string.IsNullOrEmpty(authCode))
         {
-            throw new PortalException("not_authorized", "授权未完成：微信没有返回授权码（可能在授权页点了取消）。可以重新打开邀请链接再试。", "The authorization was not completed: WeChat returned no code (perhaps it was cancelled). Open the invitation link to try again.");
+            throw new PortalException(FailureCode.NotAuthorized);
         }
 
         var attempt = await FindAttemptAsync(invite.Id, attemptToken, cancellationToken) ?? throw AttemptInvalid();
@@ -616,19 +616,19 @@ public sealed partial class OnboardingService(
     private static List<int> ParseSets(string? sets)
         => string.IsNullOrEmpty(sets) ? [] : sets.Split('|').Select(int.Parse).ToList();
 
-    public static PortalException InviteInvalid() => new("invite_invalid", "邀请链接无效：链接不完整或被改动过。请向门店运营人员索取新的链接。", "The invitation link is not valid: it is incomplete or was altered. Ask the store operator for a new link.");
+    public static PortalException InviteInvalid() => new(FailureCode.InviteInvalid);
 
-    public static PortalException InviteExpired() => new("invite_expired", "邀请链接已过期。请向门店运营人员索取新的链接。", "The invitation link has expired. Ask the store operator for a new link.");
+    public static PortalException InviteExpired() => new(FailureCode.InviteExpired);
 
-    public static PortalException InviteUsed() => new("invite_used", "此邀请链接已经使用过。需要重新授权时，请使用新的邀请链接。", "This invitation link has already been used. Use a new invitation to authorize again.");
+    public static PortalException InviteUsed() => new(FailureCode.InviteUsed);
 
-    public static PortalException AttemptInvalid() => new("attempt_invalid", "此授权结果不属于本次授权操作。请重新打开邀请链接，再按授权按钮。", "This authorization result does not belong to an authorization started from this invitation. Open the invitation link and press the authorization button again.");
+    public static PortalException AttemptInvalid() => new(FailureCode.AttemptInvalid);
 
-    public static PortalException AttemptExpired() => new("attempt_expired", "这次授权操作已超时。请重新打开邀请链接，再按授权按钮。", "This authorization attempt has timed out. Open the invitation link and press the authorization button again.");
+    public static PortalException AttemptExpired() => new(FailureCode.AttemptExpired);
 
-    public static PortalException CodeRefused() => new("code_refused", "授权码无效：它不是这次授权操作产生的，或已经用过。请重新打开邀请链接，再按授权按钮。", "The authorization code is not valid: it was not produced by this authorization attempt, or it was already used. Open the invitation link and press the authorization button again.");
+    public static PortalException CodeRefused() => new(FailureCode.CodeRefused);
 
-    public static PortalException Forbidden() => new("forbidden", "您无权操作此门店。", "You may not act on this store.");
+    public static PortalException Forbidden() => new(FailureCode.Forbidden);
 
     [LoggerMessage(EventId = 6102, Level = LogLevel.Warning, Message = "Callback for invitation {InviteId} refused: the authorization code does not belong to its attempt")]
     private static partial void LogCodeRefused(ILogger logger, Guid inviteId);

@@ -97,15 +97,16 @@ public sealed partial class InboxProcessor(
             message.Status = InboxStatus.Processed;
             message.ProcessedAt = time.GetUtcNow();
             message.NextAttemptAt = null;
-            message.LastError = null;
+            message.RecordLastFailure(null);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             var permanent = ex is WeChatApiException { Category: WeChatErrorCategory.AuthorizationCodeInvalid };
             message.Status = InboxStatus.Failed;
-            message.LastError = Portal.Web.Features.Audit.AuditLog.Cap(Describe(ex), 500)!;
+            var failure = Failure(ex);
+            message.RecordLastFailure(failure);
             message.NextAttemptAt = permanent ? null : time.GetUtcNow() + Backoff(message.Attempts);
-            LogFailed(logger, message.Id, message.InfoType, message.Attempts, message.LastError);
+            LogFailed(logger, message.Id, message.InfoType, message.Attempts, failure.ToString());
         }
 
         await db.SaveChangesAsync(CancellationToken.None);
@@ -134,11 +135,11 @@ public sealed partial class InboxProcessor(
 
     private static TimeSpan Backoff(int attempts) => TimeSpan.FromSeconds(Math.Min(600, 5 * Math.Pow(2, Math.Min(attempts - 1, 10))));
 
-    private static string Describe(Exception ex) => ex switch
+    private static StoredFailure Failure(Exception ex) => ex switch
     {
-        WeChatApiException api => $"{api.Api}: errcode {api.ErrorCode}",
-        PortalException portal => portal.Code + ": " + portal.MessageEn,
-        _ => ex.GetType().Name + ": " + ex.Message,
+        WeChatApiException api => StoredFailure.WeChat(api.Api, api.ErrorCode),
+        PortalException portal => new StoredFailure(FailureKind.Portal, Code: portal.Code),
+        _ => new StoredFailure(FailureKind.Unexpected, Code: ex.GetType().Name),
     };
 
     [LoggerMessage(EventId = 5101, Level = LogLevel.Warning, Message = "Processing inbox message {MessageId} ({InfoType}) failed on attempt {Attempt}: {Error}")]

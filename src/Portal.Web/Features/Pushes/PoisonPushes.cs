@@ -66,7 +66,8 @@ public sealed class PoisonPushes(IDbContextFactory<PortalDbContext> dbFactory, A
             CreateTime = now,
             PayloadProtected = protector.Protect(plainXml),
             Status = InboxStatus.Poison,
-            LastError = reason.ToString(),
+            LastFailureKind = FailureKind.Poison,
+            LastFailureCode = reason.ToString(),
         });
     }
 
@@ -78,14 +79,14 @@ public sealed class PoisonPushes(IDbContextFactory<PortalDbContext> dbFactory, A
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var rows = await db.Inbox.AsNoTracking().Where(m => m.Status == InboxStatus.Poison)
             .OrderByDescending(m => m.Id).Take(Math.Clamp(take, 1, 500))
-            .Select(m => new { m.Id, m.ReceivedAt, m.InfoType, m.AuthorizerAppId, m.LastError, m.PayloadProtected.Length })
+            .Select(m => new { m.Id, m.ReceivedAt, m.InfoType, m.AuthorizerAppId, m.LastFailureCode, m.PayloadProtected.Length })
             .ToListAsync(cancellationToken);
         return rows.Select(r => new PoisonItem(
             r.Id,
             r.ReceivedAt,
             r.InfoType == MessageInfoType ? PoisonSource.AccountMessages : PoisonSource.ComponentEvents,
             r.AuthorizerAppId,
-            Enum.TryParse<PoisonReason>(r.LastError, out var reason) ? reason : PoisonReason.Unknown,
+            Enum.TryParse<PoisonReason>(r.LastFailureCode, out var reason) ? reason : PoisonReason.Unknown,
             r.Length)).ToList();
     }
 }

@@ -24,6 +24,6 @@ public sealed class PruneReplayGuardJob(IDbContextFactory<PortalDbContext> dbFac
         var cutoff = time.GetUtcNow() - (2 * options.CurrentValue.PushMaxClockSkew);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var deleted = await db.ReplayGuard.Where(r => r.SeenAt < cutoff).ExecuteDeleteAsync(cancellationToken);
-        return new JobOutcome($"deleted {deleted} replay-guard entries seen before {cutoff:u}", deleted);
+        return JobOutcome.Purged(deleted, cutoff);
     }
 }

@@ -1,7 +1,12 @@
+using Portal.Data.Entities;
+
 namespace Portal.Web.Features.KeepAlive.Jobs;
 
-/// <summary>What one run of a job did: a summary in words and, for jobs over many items, how many succeeded and failed.</summary>
-public sealed record JobOutcome(string Summary, int Succeeded = 0, int Failed = 0)
+/// <summary>
+/// What one run of a job did: an outcome code with its typed arguments (worded by the UI) and, for jobs over many
+/// items, how many succeeded and failed.
+/// </summary>
+public sealed record JobOutcome(JobOutcomeCode Code, JobOutcomeArgs? Args = null, int Succeeded = 0, int Failed = 0)
 {
-    public override string ToString() => Summary;
+    public static JobOutcome Purged(int deleted, DateTimeOffset before) => new(JobOutcomeCode.Purged, new JobOutcomeArgs { Deleted = deleted, Until = before }, deleted);
 }

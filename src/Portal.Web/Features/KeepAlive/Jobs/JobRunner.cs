@@ -106,7 +106,7 @@ public sealed partial class JobRunner(
                 if (lease is null)
                 {
                     await db.JobRuns.Where(r => r.Id == runId && (r.Status == JobRunStatus.Enqueued || r.Status == JobRunStatus.Interrupted))
-                        .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, JobRunStatus.Skipped).SetProperty(r => r.Summary, "already running on another instance; this request was skipped")
+                        .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, JobRunStatus.Skipped).SetProperty(r => r.Outcome, JobOutcomeCode.SkippedOtherInstance)
                             .SetProperty(r => r.FinishedAt, now), cancellationToken);
                     return;
                 }
@@ -132,7 +132,7 @@ public sealed partial class JobRunner(
         var gate = _gates.GetOrAdd(run.JobName + "|" + run.Target, _ => new SemaphoreSlim(1, 1));
         if (!await gate.WaitAsync(0, CancellationToken.None))
         {
-            await FinishAsync(runId, JobRunStatus.Skipped, "already running; this request was skipped", null, TimeSpan.Zero);
+            await FinishAsync(runId, JobRunStatus.Skipped, new JobOutcome(JobOutcomeCode.SkippedAlreadyRunning), TimeSpan.Zero);
             if (lease is not null)
             {
                 await leases.ReleaseAsync(LeaseName(run.JobName, run.Target), lease);
@@ -152,18 +152,18 @@ public sealed partial class JobRunner(
         {
             LogStarted(logger, run.JobName, run.Id, run.Trigger);
             var outcome = await body.RunAsync(run.Target, cancellationToken);
-            await FinishAsync(runId, JobRunStatus.Succeeded, outcome.Summary, outcome, watch.Elapsed);
-            LogFinished(logger, run.JobName, run.Id, watch.ElapsedMilliseconds);
+            await FinishAsync(runId, JobRunStatus.Succeeded, outcome, watch.Elapsed);
+            LogFinished(logger, run.JobName, run.Id, watch.ElapsedMilliseconds, outcome.Code);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            await FinishAsync(runId, JobRunStatus.Interrupted, "stopped by shutdown; runs again at the next start", null, watch.Elapsed);
+            await FinishAsync(runId, JobRunStatus.Interrupted, new JobOutcome(JobOutcomeCode.InterruptedByShutdown), watch.Elapsed);
             LogInterrupted(logger, run.JobName, run.Id);
             throw;
         }
         catch (Exception ex)
         {
-            await FinishAsync(runId, JobRunStatus.Failed, ex.Message, null, watch.Elapsed);
+            await FinishAsync(runId, JobRunStatus.Failed, new JobOutcome(JobOutcomeCode.Failed, FailureArgs(ex)), watch.Elapsed);
             LogFailed(logger, run.JobName, run.Id, ex.GetType().Name);
             throw;
         }
@@ -253,7 +253,7 @@ public sealed partial class JobRunner(
         foreach (var run in abandoned)
         {
             run.Status = JobRunStatus.Interrupted;
-            run.Summary = "the portal stopped during this run; resumed at start-up";
+            run.Outcome = JobOutcomeCode.ResumedAfterStop;
         }
 
         await writes.RunAsync(() => db.SaveChangesAsync(cancellationToken), cancellationToken);
@@ -269,17 +269,25 @@ public sealed partial class JobRunner(
     private IPortalJob Body(string job)
         => JobMap.TryGetValue(job, out var body) ? body : throw new InvalidOperationException($"no job named '{job}'");
 
-    private async Task FinishAsync(long runId, JobRunStatus status, string? summary, JobOutcome? outcome, TimeSpan elapsed)
+    /// <summary>Why a body threw, as data: WeChat's api and errcode, the portal's failure code, or the exception's type.</summary>
+    private static JobOutcomeArgs FailureArgs(Exception ex) => ex switch
+    {
+        Portal.WeChat.Client.WeChatApiException api => new JobOutcomeArgs { Api = api.Api, ErrCode = api.ErrorCode },
+        Component.PortalException portal => new JobOutcomeArgs { Failure = portal.Code },
+        _ => new JobOutcomeArgs { Error = ex.GetType().Name },
+    };
+
+    private async Task FinishAsync(long runId, JobRunStatus status, JobOutcome outcome, TimeSpan elapsed)
     {
         var now = time.GetUtcNow();
-        summary = summary is { Length: > 1000 } ? summary[..1000] : summary;
         await using var db = await dbFactory.CreateDbContextAsync(CancellationToken.None);
         await writes.RunAsync(() => db.JobRuns.Where(r => r.Id == runId).ExecuteUpdateAsync(s => s
             .SetProperty(r => r.Status, status)
             .SetProperty(r => r.Succeeded, status == JobRunStatus.Succeeded)
-            .SetProperty(r => r.Summary, summary)
-            .SetProperty(r => r.ItemsSucceeded, outcome == null ? 0 : outcome.Succeeded)
-            .SetProperty(r => r.ItemsFailed, outcome == null ? 0 : outcome.Failed)
+            .SetProperty(r => r.Outcome, outcome.Code)
+            .SetProperty(r => r.OutcomeArgs, outcome.Args)
+            .SetProperty(r => r.ItemsSucceeded, outcome.Succeeded)
+            .SetProperty(r => r.ItemsFailed, outcome.Failed)
             .SetProperty(r => r.DurationMs, (long)elapsed.TotalMilliseconds)
             .SetProperty(r => r.FinishedAt, status == JobRunStatus.Interrupted ? null : now)), CancellationToken.None);
     }
@@ -287,8 +295,8 @@ public sealed partial class JobRunner(
     [LoggerMessage(EventId = 8101, Level = LogLevel.Information, Message = "Job {Job} run {RunId} started ({Trigger})")]
     private static partial void LogStarted(ILogger logger, string job, long runId, string trigger);
 
-    [LoggerMessage(EventId = 8102, Level = LogLevel.Information, Message = "Job {Job} run {RunId} finished in {ElapsedMs} ms")]
-    private static partial void LogFinished(ILogger logger, string job, long runId, long elapsedMs);
+    [LoggerMessage(EventId = 8102, Level = LogLevel.Information, Message = "Job {Job} run {RunId} finished in {ElapsedMs} ms: {Outcome}")]
+    private static partial void LogFinished(ILogger logger, string job, long runId, long elapsedMs, JobOutcomeCode outcome);
 
     [LoggerMessage(EventId = 8103, Level = LogLevel.Warning, Message = "Job {Job} run {RunId} failed ({Error})")]
     private static partial void LogFailed(ILogger logger, string job, long runId, string error);

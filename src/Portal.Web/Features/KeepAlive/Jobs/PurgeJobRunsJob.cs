@@ -22,6 +22,6 @@ public sealed class PurgeJobRunsJob(IDbContextFactory<PortalDbContext> dbFactory
         var deleted = await db.JobRuns
             .Where(r => r.FinishedAt != null && r.FinishedAt < cutoff && (r.Status == JobRunStatus.Succeeded || r.Status == JobRunStatus.Failed || r.Status == JobRunStatus.Skipped))
             .ExecuteDeleteAsync(cancellationToken);
-        return new JobOutcome($"deleted {deleted} job runs finished before {cutoff:u}", deleted);
+        return JobOutcome.Purged(deleted, cutoff);
     }
 }

@@ -23,7 +23,11 @@ public sealed class ReconcileAuthorizersJob(
     public async Task<JobOutcome> RunAsync(string? target, CancellationToken cancellationToken)
     {
         var report = await ReconcileAsync(cancellationToken);
-        return new JobOutcome(report.ToString(), report.DetailsSynced, report.UnknownHere.Count + report.GoneThere.Count);
+        return new JobOutcome(JobOutcomeCode.Reconciled, new JobOutcomeArgs
+        {
+            AtWeChat = report.AtWeChat, Here = report.Here, UnknownHere = report.UnknownHere.Count, GoneThere = report.GoneThere.Count,
+            Repaired = report.Repaired.Count, DetailsSynced = report.DetailsSynced,
+        }, report.DetailsSynced, report.UnknownHere.Count + report.GoneThere.Count);
     }
 
     public async Task<ReconcileReport> ReconcileAsync(CancellationToken cancellationToken)
@@ -40,7 +44,10 @@ public sealed class ReconcileAuthorizersJob(
             if (protector.Unprotect(authorizer.Token!.RefreshTokenProtected) != remote[authorizer.AppId])
             {
                 authorizer.Token.RefreshTokenProtected = protector.Protect(remote[authorizer.AppId]);
-                authorizer.Token.LastError = "refresh token repaired by reconciliation";
+                authorizer.Token.LastFailureKind = FailureKind.RefreshTokenRepaired;
+                authorizer.Token.LastFailureApi = null;
+                authorizer.Token.LastFailureErrCode = null;
+                authorizer.Token.LastFailureCode = null;
                 repaired.Add(authorizer.AppId);
             }
         }
@@ -71,8 +78,4 @@ public sealed class ReconcileAuthorizersJob(
     }
 }
 
-public sealed record ReconcileReport(int AtWeChat, int Here, IReadOnlyList<string> UnknownHere, IReadOnlyList<string> GoneThere, IReadOnlyList<string> Repaired, int DetailsSynced)
-{
-    public override string ToString()
-        => $"{AtWeChat} at WeChat, {Here} here; unknown here: {UnknownHere.Count}; gone there: {GoneThere.Count}; refresh tokens repaired: {Repaired.Count}; details refreshed: {DetailsSynced}";
-}
+public sealed record ReconcileReport(int AtWeChat, int Here, IReadOnlyList<string> UnknownHere, IReadOnlyList<string> GoneThere, IReadOnlyList<string> Repaired, int DetailsSynced);

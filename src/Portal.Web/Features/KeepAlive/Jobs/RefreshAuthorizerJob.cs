@@ -3,7 +3,7 @@ using Portal.Data;
 
 namespace Portal.Web.Features.KeepAlive.Jobs;
 
-/// <summary>Refreshes one account now (ops' "refresh now"); the outcome's summary is a <see cref="RefreshOutcome"/> name.</summary>
+/// <summary>Refreshes one account now (ops' "refresh now"); the outcome carries the <see cref="RefreshOutcome"/>.</summary>
 public sealed class RefreshAuthorizerJob(IDbContextFactory<PortalDbContext> dbFactory, AuthorizerTokenRefresher refresher) : IPortalJob
 {
     public const string JobName = "refresh-authorizer";
@@ -26,5 +26,5 @@ public sealed class RefreshAuthorizerJob(IDbContextFactory<PortalDbContext> dbFa
     }
 
     internal static JobOutcome Outcome(RefreshOutcome outcome)
-        => new(outcome.ToString(), outcome is RefreshOutcome.Refreshed or RefreshOutcome.Recovered ? 1 : 0, outcome is RefreshOutcome.Failed or RefreshOutcome.NeedsReauthorization or RefreshOutcome.Revoked or RefreshOutcome.QuotaPaused ? 1 : 0);
+        => new(Portal.Data.Entities.JobOutcomeCode.Refresh, new Portal.Data.Entities.JobOutcomeArgs { Refresh = outcome.ToString() }, outcome is RefreshOutcome.Refreshed or RefreshOutcome.Recovered ? 1 : 0, outcome is RefreshOutcome.Failed or RefreshOutcome.NeedsReauthorization or RefreshOutcome.Revoked or RefreshOutcome.QuotaPaused ? 1 : 0);
 }

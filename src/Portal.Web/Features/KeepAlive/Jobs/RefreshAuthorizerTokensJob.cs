@@ -12,6 +12,6 @@ public sealed class RefreshAuthorizerTokensJob(RefreshSweep sweep) : IPortalJob
     public async Task<JobOutcome> RunAsync(string? target, CancellationToken cancellationToken)
     {
         var result = await sweep.RunAsync(cancellationToken);
-        return new JobOutcome(result.ToString(), result.Succeeded, result.Failed);
+        return new JobOutcome(result.Due == 0 ? Portal.Data.Entities.JobOutcomeCode.SweepNothingDue : Portal.Data.Entities.JobOutcomeCode.SweepDone, result.Due == 0 ? null : result.Args(), result.Succeeded, result.Failed);
     }
 }

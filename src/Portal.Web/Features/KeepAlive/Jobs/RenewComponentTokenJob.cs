@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Portal.Data.Entities;
 using Portal.Web.Features.Component;
 using Portal.Web.Features.WeChat;
 
@@ -18,14 +19,14 @@ public sealed class RenewComponentTokenJob(ComponentTokenService component, IOpt
         var (ticketAt, _, expiresAt) = await component.StatusAsync(cancellationToken);
         if (ticketAt is null)
         {
-            return new JobOutcome("no ticket yet");
+            return new JobOutcome(JobOutcomeCode.NoTicket);
         }
 
         if (expiresAt is { } e && e - wechat.CurrentValue.ComponentTokenRefreshMargin > time.GetUtcNow())
         {
-            return new JobOutcome($"valid until {e:u}; nothing to do");
+            return new JobOutcome(JobOutcomeCode.ComponentTokenValid, new JobOutcomeArgs { Until = e });
         }
 
-        return new JobOutcome($"renewed; valid until {await component.RenewAsync(cancellationToken):u}", 1);
+        return new JobOutcome(JobOutcomeCode.ComponentTokenRenewed, new JobOutcomeArgs { Until = await component.RenewAsync(cancellationToken) }, 1);
     }
 }

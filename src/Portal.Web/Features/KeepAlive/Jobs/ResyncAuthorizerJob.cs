@@ -10,5 +10,5 @@ public sealed class ResyncAuthorizerJob(Onboarding.AuthorizationExchanger exchan
     public string? DefaultSchedule => null;
 
     public async Task<JobOutcome> RunAsync(string? target, CancellationToken cancellationToken)
-        => await exchanger.SyncDetailsAsync(target ?? string.Empty, cancellationToken) ? new JobOutcome("Resynced", 1) : new JobOutcome("ResyncFailed", 0, 1);
+        => await exchanger.SyncDetailsAsync(target ?? string.Empty, cancellationToken) ? new JobOutcome(Portal.Data.Entities.JobOutcomeCode.Resynced, null, 1) : new JobOutcome(Portal.Data.Entities.JobOutcomeCode.ResyncFailed, null, 0, 1);
 }

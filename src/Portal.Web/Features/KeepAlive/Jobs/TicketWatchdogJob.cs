@@ -21,12 +21,12 @@ public sealed class TicketWatchdogJob(ComponentTokenService component, Component
         var age = receivedAt is { } at ? time.GetUtcNow() - at : (TimeSpan?)null;
         if (age is { } a && a < options.CurrentValue.TicketStaleAfter)
         {
-            return new JobOutcome($"last ticket {a.TotalMinutes:0} min ago");
+            return new JobOutcome(JobOutcomeCode.TicketFresh, new JobOutcomeArgs { Minutes = (int)Math.Round(a.TotalMinutes) });
         }
 
         var detail = age is null ? "no ticket has ever arrived" : $"no ticket for {age.Value.TotalMinutes:0} minutes";
         var answer = await client.StartPushTicketAsync(new StartPushTicketRequest(), cancellationToken);
         await alerts.RaiseAsync("ticket_missing", AlertSeverity.Critical, null, $"{detail}; api_start_push_ticket answered '{answer.ErrMsg}'. The last ticket is used while it is valid (12 h). Check the authorization event URL and the firewall.", cancellationToken: cancellationToken);
-        return new JobOutcome($"{detail}; asked WeChat to push", 0, 1);
+        return new JobOutcome(JobOutcomeCode.TicketMissing, new JobOutcomeArgs { Minutes = age is { } m ? (int)Math.Round(m.TotalMinutes) : null }, 0, 1);
     }
 }
