@@ -40,12 +40,14 @@ public static class TokenApiBench
     public static async Task<BenchResult> RunAsync(BenchOptions options)
     {
         var authorizers = int.Parse(options.Arg("--authorizers", options.Quick ? "1000" : "10000"), CultureInfo.InvariantCulture);
-        var phase = TimeSpan.FromSeconds(double.Parse(options.Arg("--phase-seconds", options.Quick ? "4" : "10"), CultureInfo.InvariantCulture));
+        var phase = TimeSpan.FromSeconds(double.Parse(options.Arg("--phase-seconds", options.Quick ? "2.5" : "10"), CultureInfo.InvariantCulture));
+        // Warm-up per side: long enough for tiered JIT to reach optimized code on a busy machine (2 s left a quick run at ~4× the CPU per request).
+        var warmUp = TimeSpan.FromSeconds(double.Parse(options.Arg("--warmup-seconds", options.Quick ? "3" : "5"), CultureInfo.InvariantCulture));
         var details = new List<string>();
         var runs = new List<(double Rate, double P99, double Floor, double FloorP99, int DbCommands, double PortalCpuToken, double ClientCpuToken, double PortalCpuFloor, double ClientCpuFloor, double BytesPerEntry, int TokenLength, string Load)>();
         for (var run = 0; run < options.Runs; run++)
         {
-            runs.Add(await RunOnceAsync(options, authorizers, phase));
+            runs.Add(await RunOnceAsync(options, authorizers, phase, warmUp));
         }
 
         var median = runs.OrderBy(r => r.Rate / r.Floor).ElementAt(runs.Count / 2);
@@ -65,7 +67,7 @@ public static class TokenApiBench
         return new BenchResult("token-api", median.Rate, median.P99, median.Floor, passed, details);
     }
 
-    private static async Task<(double Rate, double P99, double Floor, double FloorP99, int DbCommands, double PortalCpuToken, double ClientCpuToken, double PortalCpuFloor, double ClientCpuFloor, double BytesPerEntry, int TokenLength, string Load)> RunOnceAsync(BenchOptions options, int authorizers, TimeSpan phase)
+    private static async Task<(double Rate, double P99, double Floor, double FloorP99, int DbCommands, double PortalCpuToken, double ClientCpuToken, double PortalCpuFloor, double ClientCpuFloor, double BytesPerEntry, int TokenLength, string Load)> RunOnceAsync(BenchOptions options, int authorizers, TimeSpan phase, TimeSpan warmUp)
     {
         var port = StandaloneEmulator.FreePort();
         var url = $"http://127.0.0.1:{port}";
@@ -208,8 +210,8 @@ public static class TokenApiBench
             return result with { PortalCpuSeconds = (self.TotalProcessorTime - cpu).TotalSeconds };
         }
 
-        await PhaseAsync("floor", TimeSpan.FromSeconds(2));
-        await PhaseAsync("token", TimeSpan.FromSeconds(2));
+        await PhaseAsync("floor", warmUp);
+        await PhaseAsync("token", warmUp);
         var counter = services.GetRequiredService<DatabaseCommandCounter>();
         var floor = new Phase();
         var token = new Phase();
