@@ -235,12 +235,15 @@ public static class TokenApiBench
         var counter = services.GetRequiredService<DatabaseCommandCounter>();
         var floor = new Phase();
         var token = new Phase();
+        var backgroundCommands = 0;
         for (var round = 0; round < 2; round++)
         {
             floor.Add(await PhaseAsync("floor", phase));
             var before = counter.ForPath;
+            var beforeAll = counter.Total;
             token.Add(await PhaseAsync("token", phase));
             token.DbCommands += counter.ForPath - before;
+            backgroundCommands += counter.Total - beforeAll - (counter.ForPath - before);
         }
 
         await child.StandardInput.WriteLineAsync("end");
@@ -284,7 +287,7 @@ public static class TokenApiBench
         {
         }
 
-        return (token.Rate, token.P99, floor.Rate, floor.P99, token.DbCommands, token.PortalCpuMicros, token.ClientCpuMicros, floor.PortalCpuMicros, floor.ClientCpuMicros, bytesPerEntry, tokenLength, string.Join(" / ", load) + $"; warm-up {warmedUpFor.TotalSeconds:0} s");
+        return (token.Rate, token.P99, floor.Rate, floor.P99, token.DbCommands, token.PortalCpuMicros, token.ClientCpuMicros, floor.PortalCpuMicros, floor.ClientCpuMicros, bytesPerEntry, tokenLength, string.Join(" / ", load) + $"; warm-up {warmedUpFor.TotalSeconds:0} s; other db commands meanwhile {backgroundCommands}");
     }
 
     /// <summary>The portal exactly as Program.cs composes and pipes it, plus the floor endpoint (this host only).</summary>
