@@ -18,6 +18,12 @@ using Portal.Web.Features.KeepAlive.Jobs;
 using Portal.Web.Features.Onboarding;
 using Portal.Web.Infrastructure;
 
+// The token-api path's load generator, started by that path as its own process.
+if (Portal.Benchmarks.TokenApiBench.IsClient(args))
+{
+    return await Portal.Benchmarks.TokenApiBench.ClientMainAsync(args);
+}
+
 // --quick / --path: the hot paths, each against its floor (Bench.cs, Paths/). Without them: the sweep table below.
 if (Portal.Benchmarks.Bench.Wanted(args))
 {

@@ -21,11 +21,14 @@ public class PortalFactory : WebApplicationFactory<Program>
     private readonly bool _keepData;
 
     private readonly TimeProvider? _clock;
+    private readonly Action<IServiceCollection>? _services;
     private readonly TestDatabase? _ownDatabase;
 
-    public PortalFactory(IDictionary<string, string?>? settings, bool kestrel = false, string? dataDirectory = null, TimeProvider? clock = null, int? port = null)
+    /// <param name="services">Services the test adds to the host's container (e.g. a <see cref="DatabaseCommandCounter"/>).</param>
+    public PortalFactory(IDictionary<string, string?>? settings, bool kestrel = false, string? dataDirectory = null, TimeProvider? clock = null, int? port = null, Action<IServiceCollection>? services = null)
     {
         _clock = clock;
+        _services = services;
         _keepData = dataDirectory is not null;
         DataDirectory = dataDirectory ?? Path.Combine(Path.GetTempPath(), "portal-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(DataDirectory);
@@ -85,6 +88,11 @@ public class PortalFactory : WebApplicationFactory<Program>
         if (_clock is not null)
         {
             builder.ConfigureServices(services => services.AddSingleton(_clock));
+        }
+
+        if (_services is not null)
+        {
+            builder.ConfigureServices(_services);
         }
     }
 

@@ -17,12 +17,12 @@ namespace Portal.Web.Tests;
 /// <summary>The real portal on a real port with its mounted emulator, plus helpers that act as the people involved.</summary>
 public partial class OnboardingHarness : IAsyncLifetime
 {
-    protected OnboardingHarness(IDictionary<string, string?>? settings, string? dataDirectory, TimeProvider? clock = null)
+    protected OnboardingHarness(IDictionary<string, string?>? settings, string? dataDirectory, TimeProvider? clock = null, Action<IServiceCollection>? services = null)
     {
-        Portal = new PortalFactory(settings, kestrel: true, dataDirectory, clock);
+        Portal = new PortalFactory(settings, kestrel: true, dataDirectory, clock, services: services);
     }
 
-    public static OnboardingHarness Create(IDictionary<string, string?>? settings = null, string? dataDirectory = null, TimeProvider? clock = null) => new(settings, dataDirectory, clock);
+    public static OnboardingHarness Create(IDictionary<string, string?>? settings = null, string? dataDirectory = null, TimeProvider? clock = null, Action<IServiceCollection>? services = null) => new(settings, dataDirectory, clock, services);
 
     public PortalFactory Portal { get; }
 

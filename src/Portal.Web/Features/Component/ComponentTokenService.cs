@@ -23,6 +23,7 @@ public sealed partial class ComponentTokenService(
     ComponentApiClient client,
     TokenProtector protector,
     LeaseStore leases,
+    TokenCache cache,
     TimeProvider time,
     IOptionsMonitor<WeChatOptions> options,
     ILogger<ComponentTokenService> logger)
@@ -33,7 +34,10 @@ public sealed partial class ComponentTokenService(
     private static readonly TimeSpan RenewLeaseDuration = TimeSpan.FromSeconds(30);
 
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private (string Token, DateTimeOffset ExpiresAt)? _cached;
+    /// <summary>The token in memory, with the <see cref="TokenCache.ComponentVersion"/> it was read at: another instance's renewal makes it stale.</summary>
+    private sealed record Cached(string Token, DateTimeOffset ExpiresAt, long Version);
+
+    private Cached? _cached;
 
     /// <summary>
     /// Stores a pushed ticket unless a newer one is already stored; returns whether it was stored. A single conditional
@@ -78,11 +82,14 @@ public sealed partial class ComponentTokenService(
     }
 
     /// <summary>A valid component_access_token, from memory, the database, or (single-flight) WeChat.</summary>
-    public async Task<string> GetTokenAsync(CancellationToken cancellationToken)
+    public async Task<string> GetTokenAsync(CancellationToken cancellationToken) => (await GetTokenWithExpiryAsync(cancellationToken)).Token;
+
+    /// <summary>A valid component_access_token and its expiry (more than <c>ComponentTokenRefreshMargin</c> ahead); from memory without database work while it is valid.</summary>
+    public async ValueTask<(string Token, DateTimeOffset ExpiresAt)> GetTokenWithExpiryAsync(CancellationToken cancellationToken)
     {
         if (Usable(_cached) is { } cached)
         {
-            return cached;
+            return (cached.Token, cached.ExpiresAt);
         }
 
         await _gate.WaitAsync(cancellationToken);
@@ -90,15 +97,15 @@ public sealed partial class ComponentTokenService(
         {
             if (Usable(_cached) is { } again)
             {
-                return again;
+                return (again.Token, again.ExpiresAt);
             }
 
             var token = await leases.RunOnceAsync(RenewLease, RenewLeaseDuration, PersistedAsync, async ct =>
             {
                 await using var db = await dbFactory.CreateDbContextAsync(ct);
-                return new StrongBox<string>(await RenewLockedAsync(db, await db.ComponentCredentials.FindAsync([ComponentCredential.SingletonId], ct), ct));
+                return new StrongBox<Cached>(await RenewLockedAsync(db, await db.ComponentCredentials.FindAsync([ComponentCredential.SingletonId], ct), ct));
             }, cancellationToken);
-            return token.Value!;
+            return (token.Value!.Token, token.Value.ExpiresAt);
         }
         finally
         {
@@ -124,8 +131,7 @@ public sealed partial class ComponentTokenService(
             {
                 await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
                 var row = await db.ComponentCredentials.FindAsync([ComponentCredential.SingletonId], cancellationToken);
-                await RenewLockedAsync(db, row, cancellationToken);
-                return _cached!.Value.ExpiresAt;
+                return (await RenewLockedAsync(db, row, cancellationToken)).ExpiresAt;
             }
             finally
             {
@@ -139,14 +145,15 @@ public sealed partial class ComponentTokenService(
     }
 
     /// <summary>The stored token when it is still usable (another instance may have just renewed it), cached here too.</summary>
-    private async Task<StrongBox<string>?> PersistedAsync(CancellationToken cancellationToken)
+    private async Task<StrongBox<Cached>?> PersistedAsync(CancellationToken cancellationToken)
     {
+        var version = cache.ComponentVersion;
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var row = await db.ComponentCredentials.AsNoTracking().FirstOrDefaultAsync(c => c.Id == ComponentCredential.SingletonId, cancellationToken);
-        if (row?.AccessTokenProtected is { } stored && row.AccessTokenExpiresAt is { } storedExpiry && Usable((protector.Unprotect(stored), storedExpiry)) is { } persisted)
+        if (row?.AccessTokenProtected is { } stored && row.AccessTokenExpiresAt is { } storedExpiry && Usable(new Cached(protector.Unprotect(stored), storedExpiry, version)) is { } persisted)
         {
-            _cached = (persisted, storedExpiry);
-            return new StrongBox<string>(persisted);
+            _cached = persisted;
+            return new StrongBox<Cached>(persisted);
         }
 
         return null;
@@ -158,7 +165,7 @@ public sealed partial class ComponentTokenService(
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            if (_cached?.Token == token)
+            if (_cached is { } current && current.Token == token)
             {
                 _cached = null;
             }
@@ -194,7 +201,7 @@ public sealed partial class ComponentTokenService(
         }
     }
 
-    private async Task<string> RenewLockedAsync(PortalDbContext db, ComponentCredential? row, CancellationToken cancellationToken)
+    private async Task<Cached> RenewLockedAsync(PortalDbContext db, ComponentCredential? row, CancellationToken cancellationToken)
     {
         if (row?.TicketProtected is not { } protectedTicket)
         {
@@ -202,6 +209,7 @@ public sealed partial class ComponentTokenService(
         }
 
         var response = await client.GetComponentAccessTokenAsync(new GetComponentAccessTokenRequest(protector.Unprotect(protectedTicket)), cancellationToken);
+        // On PostgreSQL the write below is announced to every instance, this one included: this copy then reloads once from the database.
         var expiresAt = time.GetUtcNow().AddSeconds(response.ExpiresIn);
         var protectedToken = protector.Protect(response.ComponentAccessToken);
 
@@ -209,13 +217,15 @@ public sealed partial class ComponentTokenService(
         await db.ComponentCredentials.Where(c => c.Id == ComponentCredential.SingletonId)
             .ExecuteUpdateAsync(u => u.SetProperty(c => c.AccessTokenProtected, protectedToken).SetProperty(c => c.AccessTokenExpiresAt, expiresAt)
                 .SetProperty(c => c.Version, c => c.Version + 1), cancellationToken);
-        _cached = (response.ComponentAccessToken, expiresAt);
+        var renewed = new Cached(response.ComponentAccessToken, expiresAt, cache.ComponentVersion);
+        _cached = renewed;
         LogRenewed(logger, expiresAt);
-        return response.ComponentAccessToken;
+        return renewed;
     }
 
-    private string? Usable((string Token, DateTimeOffset ExpiresAt)? candidate)
-        => candidate is { } c && time.GetUtcNow() < c.ExpiresAt - options.CurrentValue.ComponentTokenRefreshMargin ? c.Token : null;
+    /// <summary>Usable: more than the refresh margin left, and no instance changed the stored token since it was read.</summary>
+    private Cached? Usable(Cached? candidate)
+        => candidate is { } c && c.Version == cache.ComponentVersion && time.GetUtcNow() < c.ExpiresAt - options.CurrentValue.ComponentTokenRefreshMargin ? c : null;
 
     /// <summary>Every authorizer in api_get_authorizer_list, page by page (500 each); stops early when <paramref name="stop"/> says so.</summary>
     public async Task<IReadOnlyList<AuthorizerListItem>> ListAuthorizersAsync(Func<AuthorizerListItem, bool>? stop, CancellationToken cancellationToken)

@@ -27,8 +27,10 @@ public static class DataExtensions
         var database = DatabaseSettings.Read(builder.Configuration, builder.Environment.ResolveDataDirectory(portal));
         builder.Services.AddSingleton(database);
 
-        builder.Services.AddDbContextFactory<PortalDbContext>((_, options) =>
+        builder.Services.AddDbContextFactory<PortalDbContext>((services, options) =>
         {
+            // Interceptors registered in the container join the provider's own (tests count database commands this way).
+            options.AddInterceptors(services.GetServices<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor>());
             if (database.IsPostgreSql)
             {
                 options.UseNpgsql(database.ConnectionString, o => o.MigrationsAssembly("Portal.Data.PostgreSql"));
@@ -63,6 +65,17 @@ public static class DataExtensions
         builder.Services.AddSingleton<LeaseStore>();
         // SQLite has one writer: hot write paths queue in-process. PostgreSQL takes concurrent writers.
         builder.Services.AddSingleton(new SqliteWriteGate(enabled: !database.IsPostgreSql));
+
+        // The token API's memory (tokens and verified keys), and on PostgreSQL the listener that keeps every instance's copy current.
+        builder.Services.AddOptions<TokenCacheOptions>().BindConfiguration(TokenCacheOptions.SectionName)
+            .Validate(o => o.CacheMaxEntries >= 1, "TokenApi:CacheMaxEntries must be at least 1")
+            .Validate(o => o.NotificationStaleness >= TimeSpan.FromSeconds(2) && o.NotificationStaleness <= TimeSpan.FromMinutes(5), "TokenApi:NotificationStaleness must be 00:00:02 to 00:05:00")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<TokenCache>();
+        if (database.IsPostgreSql)
+        {
+            builder.Services.AddHostedService<TokenCacheListener>();
+        }
         return builder;
     }
 

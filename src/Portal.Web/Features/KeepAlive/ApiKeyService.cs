@@ -5,6 +5,7 @@ using Portal.Data;
 using Portal.Data.Entities;
 using Portal.Web.Features.Audit;
 using Portal.Web.Features.Component;
+using Portal.Web.Features.Data;
 using Portal.Web.Features.Identity;
 using Portal.Web.Features.WeChat;
 
@@ -17,7 +18,7 @@ public sealed record ApiKeyRequest(string Name, bool ComponentToken, bool AllAut
 /// API keys for the token service: shown once at creation, stored as a sha256 hash, scoped (component token, all
 /// authorizers or a listed set), revocable, audited. Only a currently enabled Ops or Admin user manages them.
 /// </summary>
-public sealed class ApiKeyService(IDbContextFactory<PortalDbContext> dbFactory, AuditLog audit, ActorRights rights, TimeProvider time)
+public sealed class ApiKeyService(IDbContextFactory<PortalDbContext> dbFactory, AuditLog audit, ActorRights rights, TokenCache cache, TimeProvider time)
 {
     /// <summary>At most this many authorizers may be listed on one key.</summary>
     public const int MaxListedAuthorizers = 200;
@@ -68,7 +69,16 @@ public sealed class ApiKeyService(IDbContextFactory<PortalDbContext> dbFactory, 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         db.ApiKeys.Add(key);
         audit.Add(db, actor, "apikey.created", $"apikey:{key.Prefix}", $"{key.Name}; scope {scope}{(listed.Count > 0 ? "; " + listed.Count + " authorizers" : "")}");
-        await db.SaveChangesAsync(cancellationToken);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        finally
+        {
+            // A key remembered as unknown may be this one now.
+            cache.ApiKeysChanged();
+        }
+
         return (key, secret);
     }
 
@@ -80,29 +90,73 @@ public sealed class ApiKeyService(IDbContextFactory<PortalDbContext> dbFactory, 
             ?? throw new PortalException(FailureCode.KeyNotFound);
         key.RevokedAt ??= time.GetUtcNow();
         audit.Add(db, actor, "apikey.revoked", $"apikey:{key.Prefix}", key.Name);
-        await db.SaveChangesAsync(cancellationToken);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        finally
+        {
+            // Refused from the next request on, on this instance; other instances hear it from the database (TokenCacheListener).
+            cache.ApiKeysChanged();
+        }
     }
 
-    /// <summary>The key a presented secret belongs to (revoked ones included, so callers can answer 403), or null.</summary>
-    public async Task<ApiKey?> FindAsync(string presented, CancellationToken cancellationToken)
+    /// <summary>
+    /// The key a presented secret belongs to (revoked ones included, so callers can answer 403), or null; from memory
+    /// when it was verified before (by the key's sha256, compared in constant time), else from the database. The use is
+    /// recorded in memory and written out by <see cref="FlushUsageAsync"/>, so a verified key costs no database work.
+    /// </summary>
+    public async ValueTask<CachedApiKey?> VerifyAsync(string presented, CancellationToken cancellationToken)
     {
         if (presented.Length > 200)
         {
             return null;
         }
 
-        var hash = Hash(presented);
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var key = await db.ApiKeys.FirstOrDefaultAsync(k => k.KeyHash == hash, cancellationToken);
-        var now = time.GetUtcNow();
-        if (key is { RevokedAt: null } && (key.LastUsedAt is null || now - key.LastUsedAt > TimeSpan.FromMinutes(1)))
+        var hashBytes = HashBytes(presented);
+        var hash = Convert.ToHexStringLower(hashBytes);
+        if (!cache.TryGetKey(hash, out var key))
         {
-            key.LastUsedAt = now;
-            await db.SaveChangesAsync(cancellationToken);
+            var epoch = cache.Epoch;
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            var row = await db.ApiKeys.AsNoTracking().FirstOrDefaultAsync(k => k.KeyHash == hash, cancellationToken);
+            key = row is null ? null : new CachedApiKey(row, Convert.FromHexString(row.KeyHash));
+            cache.PutKey(hash, key, epoch);
+        }
+
+        if (key is null || !CryptographicOperations.FixedTimeEquals(key.Hash, hashBytes))
+        {
+            return null;
+        }
+
+        if (!key.Revoked)
+        {
+            key.MarkUsed(time.GetUtcNow());
         }
 
         return key;
     }
+
+    /// <summary>Writes the last use of every key used since it was last written (at most once a minute per key; the flusher's job).</summary>
+    public async Task<int> FlushUsageAsync(CancellationToken cancellationToken)
+    {
+        var written = 0;
+        foreach (var key in cache.Keys)
+        {
+            if (key.UsedAt is { } used && (key.LastUsedAt is null || used - key.LastUsedAt >= TimeSpan.FromMinutes(1)))
+            {
+                await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+                await db.ApiKeys.Where(k => k.Id == key.Id && k.RevokedAt == null && (k.LastUsedAt == null || k.LastUsedAt < used))
+                    .ExecuteUpdateAsync(s => s.SetProperty(k => k.LastUsedAt, used), cancellationToken);
+                key.LastUsedAt = used;
+                written++;
+            }
+        }
+
+        return written;
+    }
+
+    private static byte[] HashBytes(string secret) => SHA256.HashData(Encoding.UTF8.GetBytes(secret));
 
     private static string Hash(string secret) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
 }

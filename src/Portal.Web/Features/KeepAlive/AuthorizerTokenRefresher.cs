@@ -38,6 +38,7 @@ public sealed partial class AuthorizerTokenRefresher(
     ComponentTokenService component,
     ComponentApiClient client,
     TokenProtector protector,
+    TokenCache cache,
     SqliteWriteGate writes,
     RefreshSchedule schedule,
     AlertService alerts,
@@ -194,7 +195,15 @@ public sealed partial class AuthorizerTokenRefresher(
         token.NextAttemptAt = null;
         token.LeaseOwner = null;
         token.LeaseUntil = null;
-        await writes.RunAsync(() => db.SaveChangesAsync(CancellationToken.None), CancellationToken.None);
+        try
+        {
+            await writes.RunAsync(() => db.SaveChangesAsync(CancellationToken.None), CancellationToken.None);
+        }
+        finally
+        {
+            // The token API's copy of the old token goes now (other instances: the database's notification).
+            cache.AuthorizerChanged(appId);
+        }
     }
 
     /// <summary>61023: the refresh token WeChat holds now, from api_get_authorizer_info, else api_get_authorizer_list.</summary>

@@ -20,6 +20,7 @@ public static class KeepAliveExtensions
         builder.Services.AddSingleton<AuthorizerTokenRefresher>();
         builder.Services.AddSingleton<RefreshSweep>();
         builder.Services.AddSingleton<ApiKeyService>();
+        builder.Services.AddHostedService<ApiKeyUsageFlusher>();
         builder.Services.AddSingleton<OpsConsole>();
         builder.Services.AddSingleton<OpsOverview>();
         builder.Services.AddHttpClient(AlertService.WebhookClient).RemoveAllLoggers();

@@ -27,6 +27,7 @@ public sealed partial class AuthorizationExchanger(
     LeaseStore leases,
     KeepAlive.RefreshSchedule schedule,
     KeepAlive.Jobs.IRefreshScheduling refreshes,
+    Portal.Web.Features.Data.TokenCache tokenCache,
     TimeProvider time,
     ILogger<AuthorizationExchanger> logger)
 {
@@ -122,7 +123,14 @@ public sealed partial class AuthorizationExchanger(
         }
 
         db.ExchangedAuthCodes.Add(new ExchangedAuthCode { CodeHash = codeHash, AuthorizerAppId = info.AuthorizerAppId, ExchangedAt = now, AttemptId = claim.AttemptId, PreAuthCodeHash = claim.PreAuthCodeHash });
-        await db.SaveChangesAsync(cancellationToken);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        finally
+        {
+            tokenCache.AuthorizerChanged(info.AuthorizerAppId);
+        }
     }
 
     /// <summary>Fetches api_get_authorizer_info and stores the details and granted sets; failures leave them for a later resync.</summary>

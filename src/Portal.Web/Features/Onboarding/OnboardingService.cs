@@ -32,6 +32,7 @@ public sealed partial class OnboardingService(
     IOptionsMonitor<WeChatOptions> wechat,
     IOptionsMonitor<PortalOptions> portal,
     IOptionsMonitor<OnboardingOptions> onboarding,
+    Portal.Web.Features.Data.TokenCache tokenCache,
     TimeProvider time,
     ILogger<OnboardingService> logger)
 {
@@ -429,7 +430,16 @@ public sealed partial class OnboardingService(
             }
 
             audit.Add(db, Actor.WeChat, "authorizer.unauthorized", $"authorizer:{appId}", "tokens deleted");
-            await db.SaveChangesAsync(cancellationToken);
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+            }
+            finally
+            {
+                // The token API refuses this appid from the next request on (other instances: the database's notification).
+                tokenCache.AuthorizerChanged(appId);
+            }
+
             LogRevoked(logger, appId);
         }
         finally
