@@ -51,6 +51,8 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
             e.Property(s => s.Name).HasMaxLength(200);
             e.Property(s => s.City).HasMaxLength(100);
             e.HasIndex(s => s.Name);
+            // The store list sorts by each of these (issue 14, large lists): an index per sort key, so a page is an index walk.
+            e.HasIndex(s => s.City);
             e.HasOne(s => s.Binding).WithOne(b => b.Shop).HasForeignKey<Binding>(b => b.ShopId);
         });
 
@@ -60,6 +62,11 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
             e.HasIndex(a => a.AppId).IsUnique();
             e.Property(a => a.NickName).HasMaxLength(200);
             e.Property(a => a.UserName).HasMaxLength(64);
+            // The authorizer list, the matrix (kind, then name) and token health sort by these.
+            e.HasIndex(a => a.NickName);
+            e.HasIndex(a => new { a.Kind, a.NickName });
+            e.HasIndex(a => a.PrincipalName);
+            e.HasIndex(a => a.AccountStatus);
             e.HasMany(a => a.Permissions).WithOne().HasForeignKey(p => p.AuthorizerId).OnDelete(DeleteBehavior.Cascade);
             e.HasOne(a => a.Token).WithOne(t => t.Authorizer).HasForeignKey<AuthorizerToken>(t => t.AuthorizerId).OnDelete(DeleteBehavior.Cascade);
         });
@@ -73,6 +80,8 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
             e.HasIndex(t => t.AccessTokenExpiresAt);
             e.HasIndex(t => t.NextAttemptAt);
             e.HasIndex(t => t.RefreshDueAt);
+            e.HasIndex(t => t.LastRefreshedAt);
+            e.HasIndex(t => t.ConsecutiveFailures);
         });
 
         builder.Entity<Binding>(e =>
@@ -80,6 +89,7 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
             e.HasIndex(b => b.ShopId).IsUnique();
             e.HasIndex(b => b.AuthorizerId);
             e.HasIndex(b => b.State);
+            e.HasIndex(b => b.UpdatedAt);
             e.Property(b => b.Version).IsConcurrencyToken();
             e.HasOne(b => b.Authorizer).WithMany().HasForeignKey(b => b.AuthorizerId).OnDelete(DeleteBehavior.SetNull);
         });

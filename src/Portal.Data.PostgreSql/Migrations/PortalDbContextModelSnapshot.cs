@@ -411,8 +411,16 @@ namespace Portal.Data.PostgreSql.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("AccountStatus");
+
                     b.HasIndex("AppId")
                         .IsUnique();
+
+                    b.HasIndex("NickName");
+
+                    b.HasIndex("PrincipalName");
+
+                    b.HasIndex("Kind", "NickName");
 
                     b.ToTable("Authorizers");
                 });
@@ -483,6 +491,10 @@ namespace Portal.Data.PostgreSql.Migrations
 
                     b.HasIndex("AccessTokenExpiresAt");
 
+                    b.HasIndex("ConsecutiveFailures");
+
+                    b.HasIndex("LastRefreshedAt");
+
                     b.HasIndex("NextAttemptAt");
 
                     b.HasIndex("RefreshDueAt");
@@ -522,6 +534,8 @@ namespace Portal.Data.PostgreSql.Migrations
                         .IsUnique();
 
                     b.HasIndex("State");
+
+                    b.HasIndex("UpdatedAt");
 
                     b.ToTable("Bindings");
                 });
@@ -1055,6 +1069,8 @@ namespace Portal.Data.PostgreSql.Migrations
                         .HasColumnType("character varying(200)");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("City");
 
                     b.HasIndex("Name");
 

@@ -392,8 +392,16 @@ namespace Portal.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
+                    b.HasIndex("AccountStatus");
+
                     b.HasIndex("AppId")
                         .IsUnique();
+
+                    b.HasIndex("NickName");
+
+                    b.HasIndex("PrincipalName");
+
+                    b.HasIndex("Kind", "NickName");
 
                     b.ToTable("Authorizers");
                 });
@@ -464,6 +472,10 @@ namespace Portal.Data.Migrations.Sqlite
 
                     b.HasIndex("AccessTokenExpiresAt");
 
+                    b.HasIndex("ConsecutiveFailures");
+
+                    b.HasIndex("LastRefreshedAt");
+
                     b.HasIndex("NextAttemptAt");
 
                     b.HasIndex("RefreshDueAt");
@@ -501,6 +513,8 @@ namespace Portal.Data.Migrations.Sqlite
                         .IsUnique();
 
                     b.HasIndex("State");
+
+                    b.HasIndex("UpdatedAt");
 
                     b.ToTable("Bindings");
                 });
@@ -1020,6 +1034,8 @@ namespace Portal.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("City");
 
                     b.HasIndex("Name");
 
