@@ -395,6 +395,12 @@ namespace Portal.Data.PostgreSql.Migrations
                     b.Property<string>("QrcodeUrl")
                         .HasColumnType("text");
 
+                    b.Property<string>("SearchText")
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasComputedColumnSql("lower(coalesce(\"NickName\", '') || ' ' || coalesce(\"AppId\", '') || ' ' || coalesce(\"PrincipalName\", ''))", true);
+
                     b.Property<int>("ServiceType")
                         .HasColumnType("integer");
 
@@ -1067,6 +1073,12 @@ namespace Portal.Data.PostgreSql.Migrations
                         .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
+
+                    b.Property<string>("SearchText")
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasMaxLength(320)
+                        .HasColumnType("character varying(320)")
+                        .HasComputedColumnSql("lower(coalesce(\"Name\", '') || ' ' || coalesce(\"City\", ''))", true);
 
                     b.HasKey("Id");
 

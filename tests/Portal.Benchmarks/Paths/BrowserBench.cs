@@ -89,8 +89,26 @@ public sealed class BrowserPortal : IAsyncDisposable
         arguments.AddRange(all.Select(s => $"--{s.Key}={s.Value}"));
         var start = new ProcessStartInfo("dotnet", arguments) { WorkingDirectory = RepoRoot, RedirectStandardOutput = true, RedirectStandardError = true };
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
+        // --portal-log FILE: the portal's console output, with each SQL command and its duration (to see where a list's time goes).
+        var log = options.Arg("--portal-log", "");
+        if (log.Length > 0)
+        {
+            start.ArgumentList.Add("--Logging:LogLevel:Microsoft.EntityFrameworkCore.Database.Command=Information");
+            start.ArgumentList.Add("--Logging:Console:FormatterName=simple");
+        }
+
+        var writer = log.Length > 0 ? new StreamWriter(log, append: false) { AutoFlush = true } : null;
         var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (writer is not null && e.Data is not null)
+            {
+                lock (writer)
+                {
+                    writer.WriteLine(e.Data);
+                }
+            }
+        };
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();

@@ -26,7 +26,7 @@ public static class ListsBench
     {
         var stores = int.Parse(options.Arg("--stores", "10000"), CultureInfo.InvariantCulture);
         var authorizers = int.Parse(options.Arg("--authorizers", "100000"), CultureInfo.InvariantCulture);
-        var reps = int.Parse(options.Arg("--reps", options.Quick ? "3" : "10"), CultureInfo.InvariantCulture);
+        var reps = int.Parse(options.Arg("--reps", options.Quick ? "2" : "10"), CultureInfo.InvariantCulture);
         var wall = Stopwatch.StartNew();
 
         await using var portal = await BrowserPortal.StartAsync(options, new Dictionary<string, string>
@@ -101,14 +101,15 @@ public static class ListsBench
         var admin = pages["admin"];
         var floorFirst = new List<double>();
         var floorClick = new List<double>();
-        for (var r = 0; r < Math.Max(reps, 5); r++)
+        var floorReps = Math.Max(reps, options.Quick ? 3 : 10);
+        for (var r = 0; r < floorReps; r++)
         {
             floorFirst.Add(await portal.OpenAsync(admin, "/no-such-page-" + r.ToString(CultureInfo.InvariantCulture), "() => document.querySelector('h1') !== null"));
         }
 
         await OpenListAsync(portal, admin, lists.Single(l => l.Name == "permission matrix"));
         var cells = admin.Locator("table.portal-matrix tbody tr[data-appid] td[data-set] button");
-        for (var r = 0; r < Math.Max(reps, 5); r++)
+        for (var r = 0; r < floorReps; r++)
         {
             var cell = cells.Nth(r);
             var before = await admin.EvaluateAsync<string>("() => (document.querySelector('[data-explain]')?.getAttribute('data-explain') ?? '') + '|' + (document.querySelector('[data-explain] b')?.textContent ?? '')");

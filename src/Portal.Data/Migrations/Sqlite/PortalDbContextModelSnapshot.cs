@@ -376,6 +376,12 @@ namespace Portal.Data.Migrations.Sqlite
                     b.Property<string>("QrcodeUrl")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("SearchText")
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasComputedColumnSql("lower(coalesce(\"NickName\", '') || ' ' || coalesce(\"AppId\", '') || ' ' || coalesce(\"PrincipalName\", ''))", true);
+
                     b.Property<int>("ServiceType")
                         .HasColumnType("INTEGER");
 
@@ -1032,6 +1038,12 @@ namespace Portal.Data.Migrations.Sqlite
                         .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
+
+                    b.Property<string>("SearchText")
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasMaxLength(320)
+                        .HasColumnType("TEXT")
+                        .HasComputedColumnSql("lower(coalesce(\"Name\", '') || ' ' || coalesce(\"City\", ''))", true);
 
                     b.HasKey("Id");
 

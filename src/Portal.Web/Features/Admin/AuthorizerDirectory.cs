@@ -119,12 +119,12 @@ public sealed class AuthorizerDirectory(IDbContextFactory<PortalDbContext> dbFac
         var query = db.Authorizers.AsNoTracking();
         if (!string.IsNullOrWhiteSpace(filter.Search))
         {
-            // Case-insensitive on both providers (lower() on both sides). The stores whose name matches are found once (an
+            // Case-insensitive on both providers: the term in lower case against the stored lower-case search column (name,
+            // appid, principal: one column to scan, not lower() over three). The stores whose name matches are found once (an
             // uncorrelated IN), not looked up again for each of the accounts.
             var term = filter.Search.Trim().ToLowerInvariant();
             var byShop = db.Bindings.Where(b => b.AuthorizerId != null && b.Shop!.Name.ToLower().Contains(term)).Select(b => b.AuthorizerId!.Value);
-            query = query.Where(a => a.NickName.ToLower().Contains(term) || a.AppId.ToLower().Contains(term) || (a.PrincipalName != null && a.PrincipalName.ToLower().Contains(term))
-                || byShop.Contains(a.Id));
+            query = query.Where(a => a.SearchText!.Contains(term) || byShop.Contains(a.Id));
         }
 
         if (filter.Kind is { } kind)

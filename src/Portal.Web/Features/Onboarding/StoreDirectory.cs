@@ -54,12 +54,11 @@ public sealed class StoreDirectory(IDbContextFactory<PortalDbContext> dbFactory,
         var shops = ShopAccess.VisibleShops(db, user).AsNoTracking();
         if (!string.IsNullOrWhiteSpace(query.Search))
         {
-            // Case-insensitive on both providers: lower() on both sides (SQLite's folds ASCII, PostgreSQL's all of Unicode;
-            // Chinese has no case). A substring search reads every visible row whatever the index, so the rows it reads stay few:
-            // the store scope first, then one lower() per column.
+            // Case-insensitive on both providers: the term in lower case against the stored lower-case search columns (the
+            // store's name and city, the bound account's name, appid and principal), inside the store scope above.
             var term = query.Search.Trim().ToLowerInvariant();
-            shops = shops.Where(s => s.Name.ToLower().Contains(term) || s.City.ToLower().Contains(term)
-                || (s.Binding != null && s.Binding.Authorizer != null && (s.Binding.Authorizer.NickName.ToLower().Contains(term) || s.Binding.Authorizer.AppId.ToLower().Contains(term))));
+            shops = shops.Where(s => s.SearchText!.Contains(term)
+                || (s.Binding != null && s.Binding.Authorizer != null && s.Binding.Authorizer.SearchText!.Contains(term)));
         }
 
         var rows = shops.Select(s => new
