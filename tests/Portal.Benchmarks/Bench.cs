@@ -39,6 +39,8 @@ public static class Bench
     [
         // Registered by each path's file (keep one line per path, in this order): messages, events, token-api, sweep-80ms, lists, pages.
         ("token-api", TokenApiBench.RunAsync),
+        ("lists", ListsBench.RunAsync),
+        ("pages", PagesBench.RunAsync),
     ];
 
     public static bool Wanted(string[] args) => args.Contains("--quick") || args.Contains("--path");

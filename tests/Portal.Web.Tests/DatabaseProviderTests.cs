@@ -14,13 +14,14 @@ namespace Portal.Web.Tests;
 public sealed class DatabaseProviderTests
 {
     [Fact]
+    // pragma_table_xinfo, not table_info: the latter hides generated columns (the stored search columns).
     public async Task Sqlite_MigrationsCreateExactlyTheModel()
     {
         using var factory = new PortalFactory(new Dictionary<string, string?> { ["Portal:Database:Provider"] = "Sqlite" });
         await using var db = await factory.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
         Assert.True(db.Database.IsSqlite());
         await AssertSchemaEqualsModelAsync(db,
-            "SELECT m.name AS \"Table\", p.name AS \"Column\" FROM sqlite_master m JOIN pragma_table_info(m.name) p WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'");
+            "SELECT m.name AS \"Table\", p.name AS \"Column\" FROM sqlite_master m JOIN pragma_table_xinfo(m.name) p WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'");
     }
 
     [PostgreSqlFact]

@@ -395,6 +395,12 @@ namespace Portal.Data.PostgreSql.Migrations
                     b.Property<string>("QrcodeUrl")
                         .HasColumnType("text");
 
+                    b.Property<string>("SearchText")
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasComputedColumnSql("lower(coalesce(\"NickName\", '') || ' ' || coalesce(\"AppId\", '') || ' ' || coalesce(\"PrincipalName\", ''))", true);
+
                     b.Property<int>("ServiceType")
                         .HasColumnType("integer");
 
@@ -411,8 +417,16 @@ namespace Portal.Data.PostgreSql.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("AccountStatus");
+
                     b.HasIndex("AppId")
                         .IsUnique();
+
+                    b.HasIndex("NickName");
+
+                    b.HasIndex("PrincipalName");
+
+                    b.HasIndex("Kind", "NickName");
 
                     b.ToTable("Authorizers");
                 });
@@ -494,6 +508,10 @@ namespace Portal.Data.PostgreSql.Migrations
 
                     b.HasIndex("AccessTokenExpiresAt");
 
+                    b.HasIndex("ConsecutiveFailures");
+
+                    b.HasIndex("LastRefreshedAt");
+
                     b.HasIndex("NextAttemptAt");
 
                     b.HasIndex("RefreshDueAt");
@@ -533,6 +551,8 @@ namespace Portal.Data.PostgreSql.Migrations
                         .IsUnique();
 
                     b.HasIndex("State");
+
+                    b.HasIndex("UpdatedAt");
 
                     b.ToTable("Bindings");
                 });
@@ -1098,7 +1118,15 @@ namespace Portal.Data.PostgreSql.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
 
+                    b.Property<string>("SearchText")
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasMaxLength(320)
+                        .HasColumnType("character varying(320)")
+                        .HasComputedColumnSql("lower(coalesce(\"Name\", '') || ' ' || coalesce(\"City\", ''))", true);
+
                     b.HasKey("Id");
+
+                    b.HasIndex("City");
 
                     b.HasIndex("Name");
 

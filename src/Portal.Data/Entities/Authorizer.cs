@@ -39,6 +39,12 @@ public sealed class Authorizer
 
     public DateTimeOffset? LastSyncedAt { get; set; }
 
+    /// <summary>
+    /// Name, appid and principal in lower case, computed and stored by the database (never written by the portal): what the
+    /// lists' case-insensitive search reads, one column per row instead of lower() over several.
+    /// </summary>
+    public string? SearchText { get; private set; }
+
     public List<AuthorizerPermission> Permissions { get; set; } = [];
 
     public AuthorizerToken? Token { get; set; }

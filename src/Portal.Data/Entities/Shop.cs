@@ -11,5 +11,11 @@ public sealed class Shop
 
     public DateTimeOffset CreatedAt { get; set; }
 
+    /// <summary>
+    /// Name and city in lower case, computed and stored by the database (never written by the portal): what the store list's
+    /// case-insensitive search reads, one column per row instead of lower() over several.
+    /// </summary>
+    public string? SearchText { get; private set; }
+
     public Binding? Binding { get; set; }
 }

@@ -376,6 +376,12 @@ namespace Portal.Data.Migrations.Sqlite
                     b.Property<string>("QrcodeUrl")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("SearchText")
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasComputedColumnSql("lower(coalesce(\"NickName\", '') || ' ' || coalesce(\"AppId\", '') || ' ' || coalesce(\"PrincipalName\", ''))", true);
+
                     b.Property<int>("ServiceType")
                         .HasColumnType("INTEGER");
 
@@ -392,8 +398,16 @@ namespace Portal.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
+                    b.HasIndex("AccountStatus");
+
                     b.HasIndex("AppId")
                         .IsUnique();
+
+                    b.HasIndex("NickName");
+
+                    b.HasIndex("PrincipalName");
+
+                    b.HasIndex("Kind", "NickName");
 
                     b.ToTable("Authorizers");
                 });
@@ -475,6 +489,10 @@ namespace Portal.Data.Migrations.Sqlite
 
                     b.HasIndex("AccessTokenExpiresAt");
 
+                    b.HasIndex("ConsecutiveFailures");
+
+                    b.HasIndex("LastRefreshedAt");
+
                     b.HasIndex("NextAttemptAt");
 
                     b.HasIndex("RefreshDueAt");
@@ -512,6 +530,8 @@ namespace Portal.Data.Migrations.Sqlite
                         .IsUnique();
 
                     b.HasIndex("State");
+
+                    b.HasIndex("UpdatedAt");
 
                     b.ToTable("Bindings");
                 });
@@ -1063,7 +1083,15 @@ namespace Portal.Data.Migrations.Sqlite
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("SearchText")
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasMaxLength(320)
+                        .HasColumnType("TEXT")
+                        .HasComputedColumnSql("lower(coalesce(\"Name\", '') || ' ' || coalesce(\"City\", ''))", true);
+
                     b.HasKey("Id");
+
+                    b.HasIndex("City");
 
                     b.HasIndex("Name");
 

@@ -119,9 +119,12 @@ public sealed class AuthorizerDirectory(IDbContextFactory<PortalDbContext> dbFac
         var query = db.Authorizers.AsNoTracking();
         if (!string.IsNullOrWhiteSpace(filter.Search))
         {
-            var term = filter.Search.Trim();
-            query = query.Where(a => a.NickName.Contains(term) || a.AppId.Contains(term) || (a.PrincipalName != null && a.PrincipalName.Contains(term))
-                || db.Bindings.Any(b => b.AuthorizerId == a.Id && b.Shop!.Name.Contains(term)));
+            // Case-insensitive on both providers: the term in lower case against the stored lower-case search column (name,
+            // appid, principal: one column to scan, not lower() over three). The stores whose name matches are found once (an
+            // uncorrelated IN), not looked up again for each of the accounts.
+            var term = filter.Search.Trim().ToLowerInvariant();
+            var byShop = db.Bindings.Where(b => b.AuthorizerId != null && b.Shop!.Name.ToLower().Contains(term)).Select(b => b.AuthorizerId!.Value);
+            query = query.Where(a => a.SearchText!.Contains(term) || byShop.Contains(a.Id));
         }
 
         if (filter.Kind is { } kind)
@@ -174,24 +177,31 @@ public sealed class AuthorizerDirectory(IDbContextFactory<PortalDbContext> dbFac
         return permissions.GroupBy(p => p.AuthorizerId).ToDictionary(g => g.Key, g => g.Select(p => p.SetId).ToHashSet());
     }
 
-    public async Task<AuthorizerPage> PageAsync(AuthorizerFilter filter, AuthorizerSort sort, bool descending, int skip, int take, CancellationToken cancellationToken)
+    /// <summary>
+    /// One page of the list. <paramref name="knownCount"/> is what this same filter counted before: paging and sorting pass
+    /// it back, so only a new filter counts the matching accounts again.
+    /// </summary>
+    public async Task<AuthorizerPage> PageAsync(AuthorizerFilter filter, AuthorizerSort sort, bool descending, int skip, int take, CancellationToken cancellationToken, int? knownCount = null)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var query = Query(db, filter);
-        var count = await query.CountAsync(cancellationToken);
+        var count = knownCount is { } known and >= 0 ? known : await query.CountAsync(cancellationToken);
+        skip = Math.Max(0, skip);
+        take = Math.Clamp(take, 1, 200);
         var rows = await Sort(query, sort, descending).Skip(skip).Take(take).ToListAsync(cancellationToken);
         return new AuthorizerPage(rows, count);
     }
 
+    /// <summary>Each sort ends on the id, so pages of equal keys neither repeat nor skip a row.</summary>
     private static IQueryable<AuthorizerRow> Sort(IQueryable<AuthorizerRow> query, AuthorizerSort sort, bool descending) => sort switch
     {
-        AuthorizerSort.NickName => descending ? query.OrderByDescending(r => r.NickName) : query.OrderBy(r => r.NickName),
-        AuthorizerSort.Kind => descending ? query.OrderByDescending(r => r.Kind) : query.OrderBy(r => r.Kind),
-        AuthorizerSort.PrincipalName => descending ? query.OrderByDescending(r => r.PrincipalName) : query.OrderBy(r => r.PrincipalName),
-        AuthorizerSort.ShopName => descending ? query.OrderByDescending(r => r.ShopName) : query.OrderBy(r => r.ShopName),
-        AuthorizerSort.State => descending ? query.OrderByDescending(r => r.State) : query.OrderBy(r => r.State),
-        AuthorizerSort.GrantedCount => descending ? query.OrderByDescending(r => r.GrantedCount) : query.OrderBy(r => r.GrantedCount),
-        AuthorizerSort.AccountStatus => descending ? query.OrderByDescending(r => r.AccountStatus) : query.OrderBy(r => r.AccountStatus),
+        AuthorizerSort.NickName => descending ? query.OrderByDescending(r => r.NickName).ThenByDescending(r => r.Id) : query.OrderBy(r => r.NickName).ThenBy(r => r.Id),
+        AuthorizerSort.Kind => descending ? query.OrderByDescending(r => r.Kind).ThenByDescending(r => r.Id) : query.OrderBy(r => r.Kind).ThenBy(r => r.Id),
+        AuthorizerSort.PrincipalName => descending ? query.OrderByDescending(r => r.PrincipalName).ThenByDescending(r => r.Id) : query.OrderBy(r => r.PrincipalName).ThenBy(r => r.Id),
+        AuthorizerSort.ShopName => descending ? query.OrderByDescending(r => r.ShopName).ThenByDescending(r => r.Id) : query.OrderBy(r => r.ShopName).ThenBy(r => r.Id),
+        AuthorizerSort.State => descending ? query.OrderByDescending(r => r.State).ThenByDescending(r => r.Id) : query.OrderBy(r => r.State).ThenBy(r => r.Id),
+        AuthorizerSort.GrantedCount => descending ? query.OrderByDescending(r => r.GrantedCount).ThenByDescending(r => r.Id) : query.OrderBy(r => r.GrantedCount).ThenBy(r => r.Id),
+        AuthorizerSort.AccountStatus => descending ? query.OrderByDescending(r => r.AccountStatus).ThenByDescending(r => r.Id) : query.OrderBy(r => r.AccountStatus).ThenBy(r => r.Id),
         _ => descending ? query.OrderByDescending(r => r.Id) : query.OrderBy(r => r.Id),
     };
 
@@ -286,12 +296,13 @@ public sealed class AuthorizerDirectory(IDbContextFactory<PortalDbContext> dbFac
     }
 
     /// <summary>The matrix rows: each account's granted set ids, filtered and paged like the list.</summary>
-    public async Task<(IReadOnlyList<(AuthorizerRow Row, HashSet<int> Granted)> Rows, int Count)> MatrixAsync(AuthorizerFilter filter, int skip, int take, CancellationToken cancellationToken)
+    /// <remarks>One page at a time (never every account); <paramref name="knownCount"/> as for <see cref="PageAsync"/>.</remarks>
+    public async Task<(IReadOnlyList<(AuthorizerRow Row, HashSet<int> Granted)> Rows, int Count)> MatrixAsync(AuthorizerFilter filter, int skip, int take, CancellationToken cancellationToken, int? knownCount = null)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var query = Query(db, filter);
-        var count = await query.CountAsync(cancellationToken);
-        var rows = await query.OrderBy(r => r.Kind).ThenBy(r => r.NickName).Skip(skip).Take(take).ToListAsync(cancellationToken);
+        var count = knownCount is { } known and >= 0 ? known : await query.CountAsync(cancellationToken);
+        var rows = await query.OrderBy(r => r.Kind).ThenBy(r => r.NickName).ThenBy(r => r.Id).Skip(Math.Max(0, skip)).Take(Math.Clamp(take, 1, 200)).ToListAsync(cancellationToken);
         var byAccount = await GrantedAsync(db, rows.Select(r => r.Id).ToList(), cancellationToken);
         return (rows.Select(r => (r, byAccount.TryGetValue(r.Id, out var set) ? set : [])).ToList(), count);
     }

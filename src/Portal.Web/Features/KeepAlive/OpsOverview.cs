@@ -19,17 +19,22 @@ public sealed record TokenHealthRow(int AuthorizerId, string AppId, string NickN
 /// <summary>The ops console's read side: token health (paged and sorted in the database), alerts and the audit log.</summary>
 public sealed class OpsOverview(IDbContextFactory<PortalDbContext> dbFactory)
 {
-    public async Task<(IReadOnlyList<TokenHealthRow> Rows, int Total)> TokenHealthAsync(TokenHealthSort sort, bool descending, int page, int pageSize, CancellationToken cancellationToken)
+    /// <summary>
+    /// One page of token health. <paramref name="knownTotal"/> is what an earlier page counted: paging and sorting pass it
+    /// back, so the authorized accounts are counted when the grid opens or reloads, not for every page.
+    /// </summary>
+    public async Task<(IReadOnlyList<TokenHealthRow> Rows, int Total)> TokenHealthAsync(TokenHealthSort sort, bool descending, int page, int pageSize, CancellationToken cancellationToken, int? knownTotal = null)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var query = db.AuthorizerTokens.AsNoTracking().Where(t => t.Authorizer!.IsAuthorized);
-        var total = await query.CountAsync(cancellationToken);
+        var total = knownTotal is { } known and >= 0 ? known : await query.CountAsync(cancellationToken);
+        // Each sort ends on the account id, so pages of equal keys neither repeat nor skip a row.
         query = sort switch
         {
-            TokenHealthSort.NickName => descending ? query.OrderByDescending(t => t.Authorizer!.NickName) : query.OrderBy(t => t.Authorizer!.NickName),
-            TokenHealthSort.LastRefreshedAt => descending ? query.OrderByDescending(t => t.LastRefreshedAt) : query.OrderBy(t => t.LastRefreshedAt),
-            TokenHealthSort.Failures => descending ? query.OrderByDescending(t => t.ConsecutiveFailures) : query.OrderBy(t => t.ConsecutiveFailures),
-            _ => descending ? query.OrderByDescending(t => t.AccessTokenExpiresAt) : query.OrderBy(t => t.AccessTokenExpiresAt),
+            TokenHealthSort.NickName => descending ? query.OrderByDescending(t => t.Authorizer!.NickName).ThenByDescending(t => t.AuthorizerId) : query.OrderBy(t => t.Authorizer!.NickName).ThenBy(t => t.AuthorizerId),
+            TokenHealthSort.LastRefreshedAt => descending ? query.OrderByDescending(t => t.LastRefreshedAt).ThenByDescending(t => t.AuthorizerId) : query.OrderBy(t => t.LastRefreshedAt).ThenBy(t => t.AuthorizerId),
+            TokenHealthSort.Failures => descending ? query.OrderByDescending(t => t.ConsecutiveFailures).ThenByDescending(t => t.AuthorizerId) : query.OrderBy(t => t.ConsecutiveFailures).ThenBy(t => t.AuthorizerId),
+            _ => descending ? query.OrderByDescending(t => t.AccessTokenExpiresAt).ThenByDescending(t => t.AuthorizerId) : query.OrderBy(t => t.AccessTokenExpiresAt).ThenBy(t => t.AuthorizerId),
         };
         var size = Math.Clamp(pageSize, 1, 200);
         var rows = await query.Skip(Math.Max(0, page) * size).Take(size)

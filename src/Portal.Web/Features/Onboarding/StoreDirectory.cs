@@ -17,8 +17,16 @@ public enum StoreSort
     UpdatedAt,
 }
 
-/// <summary>One page of the store list as the user may see it: search, state filter, typed sort, zero-based page.</summary>
-public sealed record StoreQuery(string? Search = null, BindingState? State = null, StoreSort Sort = StoreSort.Id, bool Descending = false, int Page = 0, int PageSize = 20);
+/// <summary>
+/// One page of the store list as the user may see it: search (case-insensitive, anywhere in the store's name, city, account
+/// name or appid), state filter, typed sort, zero-based page. <paramref name="KnownTotal"/> is the total this same search
+/// and filter counted before: paging and sorting pass it back so that only a new filter counts again.
+/// </summary>
+public sealed record StoreQuery(string? Search = null, BindingState? State = null, StoreSort Sort = StoreSort.Id, bool Descending = false, int Page = 0, int PageSize = 20, int? KnownTotal = null)
+{
+    /// <summary>What the total depends on: a page compares it with the one it counted for to know whether to pass <see cref="KnownTotal"/>.</summary>
+    public string CountKey => $"{Search?.Trim().ToLowerInvariant()}\u0001{State}";
+}
 
 /// <summary>A page of rows and the number of rows over all pages.</summary>
 public sealed record PageOf<T>(IReadOnlyList<T> Items, int Total);
@@ -46,9 +54,11 @@ public sealed class StoreDirectory(IDbContextFactory<PortalDbContext> dbFactory,
         var shops = ShopAccess.VisibleShops(db, user).AsNoTracking();
         if (!string.IsNullOrWhiteSpace(query.Search))
         {
-            var term = query.Search.Trim();
-            shops = shops.Where(s => s.Name.Contains(term) || s.City.Contains(term)
-                || (s.Binding != null && s.Binding.Authorizer != null && (s.Binding.Authorizer.NickName.Contains(term) || s.Binding.Authorizer.AppId.Contains(term))));
+            // Case-insensitive on both providers: the term in lower case against the stored lower-case search columns (the
+            // store's name and city, the bound account's name, appid and principal), inside the store scope above.
+            var term = query.Search.Trim().ToLowerInvariant();
+            shops = shops.Where(s => s.SearchText!.Contains(term)
+                || (s.Binding != null && s.Binding.Authorizer != null && s.Binding.Authorizer.SearchText!.Contains(term)));
         }
 
         var rows = shops.Select(s => new
@@ -71,15 +81,17 @@ public sealed class StoreDirectory(IDbContextFactory<PortalDbContext> dbFactory,
             };
         }
 
-        var total = await rows.CountAsync(cancellationToken);
+        // The total is counted when the search or filter is new, not again for every page or sort of the same view.
+        var total = query.KnownTotal is { } known and >= 0 ? known : await rows.CountAsync(cancellationToken);
         var d = query.Descending;
+        // Each sort ends on the id, so pages of equal keys neither repeat nor skip a row.
         rows = query.Sort switch
         {
-            StoreSort.Name => d ? rows.OrderByDescending(r => r.Shop.Name) : rows.OrderBy(r => r.Shop.Name),
-            StoreSort.City => d ? rows.OrderByDescending(r => r.Shop.City) : rows.OrderBy(r => r.Shop.City),
-            StoreSort.AccountName => d ? rows.OrderByDescending(r => r.Binding!.Authorizer!.NickName) : rows.OrderBy(r => r.Binding!.Authorizer!.NickName),
-            StoreSort.State => d ? rows.OrderByDescending(r => r.Binding!.State) : rows.OrderBy(r => r.Binding!.State),
-            StoreSort.UpdatedAt => d ? rows.OrderByDescending(r => r.Binding!.UpdatedAt) : rows.OrderBy(r => r.Binding!.UpdatedAt),
+            StoreSort.Name => d ? rows.OrderByDescending(r => r.Shop.Name).ThenByDescending(r => r.Shop.Id) : rows.OrderBy(r => r.Shop.Name).ThenBy(r => r.Shop.Id),
+            StoreSort.City => d ? rows.OrderByDescending(r => r.Shop.City).ThenByDescending(r => r.Shop.Id) : rows.OrderBy(r => r.Shop.City).ThenBy(r => r.Shop.Id),
+            StoreSort.AccountName => d ? rows.OrderByDescending(r => r.Binding!.Authorizer!.NickName).ThenByDescending(r => r.Shop.Id) : rows.OrderBy(r => r.Binding!.Authorizer!.NickName).ThenBy(r => r.Shop.Id),
+            StoreSort.State => d ? rows.OrderByDescending(r => r.Binding!.State).ThenByDescending(r => r.Shop.Id) : rows.OrderBy(r => r.Binding!.State).ThenBy(r => r.Shop.Id),
+            StoreSort.UpdatedAt => d ? rows.OrderByDescending(r => r.Binding!.UpdatedAt).ThenByDescending(r => r.Shop.Id) : rows.OrderBy(r => r.Binding!.UpdatedAt).ThenBy(r => r.Shop.Id),
             _ => d ? rows.OrderByDescending(r => r.Shop.Id) : rows.OrderBy(r => r.Shop.Id),
         };
 
