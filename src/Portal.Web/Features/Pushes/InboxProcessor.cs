@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Portal.Data;
 using Portal.Data.Entities;
 using Portal.WeChat.Client;
@@ -6,21 +8,25 @@ using Portal.WeChat.Protocol.Errors;
 using Portal.WeChat.Protocol.Xml;
 using Portal.Web.Features.Component;
 using Portal.Web.Features.Data;
+using Portal.Web.Features.Ingestion;
 using Portal.Web.Features.Onboarding;
 
 namespace Portal.Web.Features.Pushes;
 
 /// <summary>
-/// Processes stored pushes one at a time, oldest first: tickets are stored (the newest wins), authorizations are
+/// Processes stored pushes, oldest first, <c>Ingestion:InboxWorkers</c> at a time: tickets are stored (the newest wins), authorizations are
 /// exchanged and linked, cancellations revoke. A failure is retried with back-off and stays visible (status, attempts,
-/// last error); a failure that cannot heal (an expired code) stops retrying but is never deleted. With several instances
-/// on one database, each message is taken by one instance at a time: the <c>inbox:{id}</c> lease in the database, then
-/// the message is read again (another instance may have just finished it).
+/// last error); a failure that cannot heal (an expired code) stops retrying but is never deleted. Within the process a
+/// message is taken by one worker (an in-memory claim), and one account's pushes are taken in order; with several
+/// instances on one PostgreSQL database, by one instance at a time: the <c>inbox:{appid}</c> (or <c>inbox:{id}</c> for a
+/// push of no account) lease in the database, then the message is read again (another instance may have just finished it).
 /// </summary>
 public sealed partial class InboxProcessor(
     IDbContextFactory<PortalDbContext> dbFactory,
     TokenProtector protector,
     LeaseStore leases,
+    DatabaseSettings database,
+    IOptions<IngestionOptions> options,
     InboxSignal signal,
     IServiceProvider services,
     TimeProvider time,
@@ -31,7 +37,13 @@ public sealed partial class InboxProcessor(
     /// <summary>How long a message stays with an instance that died while processing it.</summary>
     public static readonly TimeSpan ClaimDuration = TimeSpan.FromMinutes(2);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>Partitions (an account, or one push of no account) a worker of this process is on: the others pass them by.</summary>
+    private readonly ConcurrentDictionary<string, byte> _local = new();
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+        => Task.WhenAll(Enumerable.Range(0, options.Value.InboxWorkers).Select(_ => Task.Run(() => WorkAsync(stoppingToken), CancellationToken.None)));
+
+    private async Task WorkAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -63,17 +75,29 @@ public sealed partial class InboxProcessor(
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var now = time.GetUtcNow();
         var due = db.Inbox.Where(m => m.Status == InboxStatus.Pending || (m.Status == InboxStatus.Failed && m.NextAttemptAt != null && m.NextAttemptAt <= now));
-        foreach (var candidate in await due.OrderBy(m => m.Id).Select(m => m.Id).Take(16).ToListAsync(cancellationToken))
+        var candidates = await due.OrderBy(m => m.Id).Select(m => new { m.Id, m.AuthorizerAppId }).Take(16 * options.Value.InboxWorkers).ToListAsync(cancellationToken);
+        HashSet<string>? passed = null;
+        foreach (var candidate in candidates)
         {
-            var lease = "inbox:" + candidate;
-            if (await leases.TryAcquireAsync(lease, ClaimDuration, cancellationToken) is not { } owner)
+            // One account's pushes in order (an authorization, then its cancellation); pushes of no account (tickets) in any order.
+            var partition = candidate.AuthorizerAppId is { } appId ? "inbox:" + appId : "inbox:" + candidate.Id;
+            if (passed?.Contains(partition) == true || !_local.TryAdd(partition, 0))
             {
+                (passed ??= []).Add(partition); // an earlier push of this account is being processed here: not this one yet
                 continue;
             }
 
+            // SQLite is one instance (ADR-014): the in-process claim is enough. On PostgreSQL, also the database lease.
+            string? owner = null;
             try
             {
-                if (await due.FirstOrDefaultAsync(m => m.Id == candidate, cancellationToken) is { } message)
+                if (database.IsPostgreSql && (owner = await leases.TryAcquireAsync(partition, ClaimDuration, cancellationToken)) is null)
+                {
+                    (passed ??= []).Add(partition);
+                    continue;
+                }
+
+                if (await due.FirstOrDefaultAsync(m => m.Id == candidate.Id, cancellationToken) is { } message)
                 {
                     await ProcessAsync(db, message, cancellationToken);
                     return true;
@@ -81,7 +105,12 @@ public sealed partial class InboxProcessor(
             }
             finally
             {
-                await leases.ReleaseAsync(lease, owner);
+                if (owner is not null)
+                {
+                    await leases.ReleaseAsync(partition, owner);
+                }
+
+                _local.TryRemove(partition, out _);
             }
         }
 
