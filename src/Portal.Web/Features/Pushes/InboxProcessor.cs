@@ -18,8 +18,9 @@ namespace Portal.Web.Features.Pushes;
 /// exchanged and linked, cancellations revoke. A failure is retried with back-off and stays visible (status, attempts,
 /// last error); a failure that cannot heal (an expired code) stops retrying but is never deleted. Within the process a
 /// message is taken by one worker (an in-memory claim), and one account's pushes are taken in order; with several
-/// instances on one PostgreSQL database, by one instance at a time: the <c>inbox:{appid}</c> (or <c>inbox:{id}</c> for a
-/// push of no account) lease in the database, then the message is read again (another instance may have just finished it).
+/// instances on one PostgreSQL database, by one instance at a time: the <c>inbox:{appid}</c> (or <c>inbox:component</c>
+/// for pushes of no account) lease in the database, then the messages are read again (another instance may have just
+/// finished them).
 /// </summary>
 public sealed partial class InboxProcessor(
     IDbContextFactory<PortalDbContext> dbFactory,
@@ -41,7 +42,7 @@ public sealed partial class InboxProcessor(
     /// <summary>How long a message stays with an instance that died while processing it.</summary>
     public static readonly TimeSpan ClaimDuration = TimeSpan.FromMinutes(2);
 
-    /// <summary>Partitions (an account, or one push of no account) a worker of this process is on: the others pass them by.</summary>
+    /// <summary>Partitions (an account, or all pushes of no account) a worker of this process is on: the others pass them by.</summary>
     private readonly ConcurrentDictionary<string, byte> _local = new();
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
@@ -77,6 +78,9 @@ public sealed partial class InboxProcessor(
         }
     }
 
+    /// <summary>The claim (and, on PostgreSQL, lease) name of the pushes that concern no account, such as tickets.</summary>
+    public const string ComponentPartition = "inbox:component";
+
     /// <summary>How many due messages one worker takes at a time (their status changes are saved together).</summary>
     public const int BatchSize = 64;
 
@@ -102,8 +106,9 @@ public sealed partial class InboxProcessor(
                     break;
                 }
 
-                // One account's pushes in order (an authorization, then its cancellation); pushes of no account (tickets) in any order.
-                var partition = candidate.AuthorizerAppId is { } appId ? "inbox:" + appId : "inbox:" + candidate.Id;
+                // One account's pushes in order (an authorization, then its cancellation). Pushes of no account (tickets) are
+                // one partition: one worker takes them all at once, and of several tickets only the newest is stored.
+                var partition = candidate.AuthorizerAppId is { } appId ? "inbox:" + appId : ComponentPartition;
                 if (claimed.Any(c => c.Partition == partition))
                 {
                     claimed.Add((candidate.Id, partition, null)); // held by this batch already: processed in order within it
