@@ -17,7 +17,7 @@ using Portal.Web.Features.WeChat;
 namespace Portal.Web.Tests;
 
 /// <summary>
-/// Group commit on the message and event URLs (ADR-015), through the real host and a real database: concurrent
+/// Group commit on the message and event URLs (ADR-016), through the real host and a real database: concurrent
 /// requests are stored once each in shared transactions; a request is answered <c>success</c> only when its batch
 /// committed; one item the database refuses fails only its own request; a kill -9 loses nothing that was answered.
 /// </summary>

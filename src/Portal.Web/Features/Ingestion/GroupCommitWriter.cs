@@ -11,7 +11,7 @@ using Portal.Web.Features.Data;
 namespace Portal.Web.Features.Ingestion;
 
 /// <summary>
-/// Group commit for the two push URLs (ADR-015). Requests verify and decrypt on their own threads and hand an
+/// Group commit for the two push URLs (ADR-016). Requests verify and decrypt on their own threads and hand an
 /// <see cref="IngestItem"/> to this one writer per process, which takes everything queued (up to
 /// <c>Ingestion:MaxBatchSize</c>, waiting at most <c>Ingestion:MaxBatchDelay</c> for more) and commits it in one
 /// transaction: one read of the accounts the batch names, then one <c>INSERT … ON CONFLICT DO NOTHING RETURNING</c> per

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Options;
 
 namespace Portal.Web.Features.Ingestion;
 
-/// <summary>The <c>Ingestion</c> section: how pushes from WeChat are committed (group commit, ADR-015).</summary>
+/// <summary>The <c>Ingestion</c> section: how pushes from WeChat are committed (group commit, ADR-016).</summary>
 public sealed class IngestionOptions
 {
     public const string SectionName = "Ingestion";
