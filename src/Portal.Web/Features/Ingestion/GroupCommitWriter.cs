@@ -32,6 +32,8 @@ public sealed partial class GroupCommitWriter : BackgroundService
     private long _batches;
     private long _items;
     private long _busyTicks;
+    private long _sinceCheckpoint;
+    private Task? _drained;
 
     public GroupCommitWriter(IDbContextFactory<PortalDbContext> dbFactory, SqliteWriteGate gate, DatabaseSettings database, IOptions<IngestionOptions> options, ILogger<GroupCommitWriter> logger)
     {
@@ -86,7 +88,41 @@ public sealed partial class GroupCommitWriter : BackgroundService
         })
         { IsBackground = true, Name = "group-commit" };
         thread.Start();
-        return done.Task;
+        _drained = done.Task;
+        return _sqlite ? Task.WhenAll(done.Task, CheckpointAsync(stoppingToken)) : done.Task;
+    }
+
+    /// <summary>
+    /// SQLite only: copies the WAL into the database (PASSIVE: it never blocks the writer) a few times a second while
+    /// batches are committed, so that no commit of the writer pays for a checkpoint.
+    /// </summary>
+    private async Task CheckpointAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(250));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                if (Interlocked.Exchange(ref _sinceCheckpoint, 0) == 0)
+                {
+                    continue;
+                }
+
+                try
+                {
+                    await using var db = await _dbFactory.CreateDbContextAsync(stoppingToken);
+                    await db.Database.ExecuteSqlRawAsync("PRAGMA wal_checkpoint(PASSIVE)", stoppingToken);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    LogCheckpointFailed(_logger, ex.GetType().Name); // the other connections' automatic checkpoints remain
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // stopping
+        }
     }
 
     private void Run()
@@ -136,10 +172,11 @@ public sealed partial class GroupCommitWriter : BackgroundService
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
+        // Close the queue and let the writer commit what it holds, then stop the rest (the checkpointer).
         _queue.Writer.TryComplete();
-        if (ExecuteTask is { } running)
+        if (_drained is { } drained)
         {
-            await running.WaitAsync(cancellationToken).ConfigureAwait(false);
+            await drained.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
 
         await base.StopAsync(cancellationToken);
@@ -252,6 +289,30 @@ public sealed partial class GroupCommitWriter : BackgroundService
     {
         using var db = _dbFactory.CreateDbContext();
         db.Database.OpenConnection();
+        if (_sqlite)
+        {
+            // The WAL checkpoint (page copies and an fsync) runs on the checkpointer's thread, not inside this commit.
+            db.Database.ExecuteSqlRaw("PRAGMA wal_autocheckpoint=0");
+        }
+
+        try
+        {
+            WriteOpen(db, items);
+        }
+        finally
+        {
+            if (_sqlite)
+            {
+                db.Database.ExecuteSqlRaw("PRAGMA wal_autocheckpoint=1000"); // the pooled connection goes back as it came
+            }
+        }
+
+        Interlocked.Increment(ref _sinceCheckpoint);
+    }
+
+    /// <summary>The batch's statements and commit on an open connection.</summary>
+    private void WriteOpen(PortalDbContext db, List<IngestItem> items)
+    {
         using var transaction = db.Database.BeginTransaction();
         var connection = db.Database.GetDbConnection();
         var tx = transaction.GetDbTransaction();
@@ -434,6 +495,9 @@ public sealed partial class GroupCommitWriter : BackgroundService
 
     [LoggerMessage(EventId = 5302, Level = LogLevel.Error, Message = "A push could not be stored ({Error}); its request is refused so that WeChat sends it again")]
     private static partial void LogItemFailed(ILogger logger, string error);
+
+    [LoggerMessage(EventId = 5304, Level = LogLevel.Warning, Message = "A WAL checkpoint failed ({Error})")]
+    private static partial void LogCheckpointFailed(ILogger logger, string error);
 
     [LoggerMessage(EventId = 5303, Level = LogLevel.Error, Message = "A batch of {Count} pushes could not be checked ({Error}); their requests are refused so that WeChat sends them again")]
     private static partial void LogBatchFailed(ILogger logger, int count, string error);
