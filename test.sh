@@ -36,7 +36,7 @@ status=${PIPESTATUS[0]}
 # The PostgreSQL pass: every host of these classes gets its own database on the private cluster (TestDatabase).
 # (The first pass already ran the PostgreSQL-only tests: DatabaseProviderTests, MultiInstanceTests.)
 PORTAL_TEST_PROVIDER=PostgreSql dotnet test tests/Portal.Web.Tests --no-build --blame-hang-timeout 10m \
-  --filter "FullyQualifiedName~OnboardingFlowTests|FullyQualifiedName~InviteLinkTests|FullyQualifiedName~KeyRingProtectionTests|FullyQualifiedName~AuthorizationAttemptTests|FullyQualifiedName~KeepAliveTests|FullyQualifiedName~TokenApiCacheTests|FullyQualifiedName~RightsTests|FullyQualifiedName~ComponentEventTests|FullyQualifiedName~SchemaTests|FullyQualifiedName~LargeListTests" \
+  --filter "FullyQualifiedName~OnboardingFlowTests|FullyQualifiedName~InviteLinkTests|FullyQualifiedName~KeyRingProtectionTests|FullyQualifiedName~AuthorizationAttemptTests|FullyQualifiedName~KeepAliveTests|FullyQualifiedName~TokenApiCacheTests|FullyQualifiedName~RightsTests|FullyQualifiedName~ComponentEventTests|FullyQualifiedName~GroupCommitTests|FullyQualifiedName~SchemaTests|FullyQualifiedName~LargeListTests" \
   "$@" 2>&1 | sed -u 's/^\(Passed!\|Failed!\)/\1 (PostgreSQL)/' | tee -a "$log"
 pg_status=${PIPESTATUS[0]}
 [ "$status" -eq 0 ] && status=$pg_status

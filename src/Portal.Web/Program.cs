@@ -1,6 +1,7 @@
 using Portal.Web.Features.Admin;
 using Portal.Web.Features.Data;
 using Portal.Web.Features.Identity;
+using Portal.Web.Features.Ingestion;
 using Portal.Web.Features.KeepAlive;
 using Portal.Web.Features.Messages;
 using Portal.Web.Features.Onboarding;
@@ -15,6 +16,7 @@ builder.AddPortalSecurity();
 builder.AddPortalRateLimiting();
 builder.AddPortalData();
 builder.AddPortalIdentity();
+builder.AddPortalIngestion();
 builder.AddPortalOnboarding();
 builder.AddPortalPushes();
 builder.AddPortalKeepAlive();

@@ -38,6 +38,8 @@ public static class Bench
     private static readonly (string Name, Func<BenchOptions, Task<BenchResult>> Run)[] Paths =
     [
         // Registered by each path's file (keep one line per path, in this order): messages, events, token-api, sweep-80ms, lists, pages.
+        ("messages", IngestionBench.MessagesAsync),
+        ("events", IngestionBench.EventsAsync),
         ("token-api", TokenApiBench.RunAsync),
         ("lists", ListsBench.RunAsync),
         ("pages", PagesBench.RunAsync),

@@ -56,4 +56,14 @@ public class StartupValidationTests
     {
         Assert.Contains(expected, StartFailure(new() { [$"KeepAlive:Schedules:{job}"] = cron }));
     }
+
+    [Theory]
+    [InlineData("Ingestion:MaxBatchSize", "0", "Ingestion:MaxBatchSize must be between 1 and 1000")]
+    [InlineData("Ingestion:MaxBatchDelay", "00:00:01", "Ingestion:MaxBatchDelay must be between")]
+    [InlineData("Ingestion:QueueCapacity", "10", "Ingestion:QueueCapacity must be between 64 and 100000")]
+    [InlineData("Ingestion:InboxWorkers", "0", "Ingestion:InboxWorkers must be between 1 and 32")]
+    public void WrongIngestionSetting_RefusesToStartNamingTheKey(string key, string value, string expected)
+    {
+        Assert.Contains(expected, StartFailure(new() { [key] = value }));
+    }
 }

@@ -26,6 +26,26 @@ public sealed class SqliteWriteGate(bool enabled)
         }
     }
 
+    /// <summary>The same gate for a caller on a thread of its own (the group-commit writer) that blocks while it waits.</summary>
+    public void Run(Action write)
+    {
+        if (!enabled)
+        {
+            write();
+            return;
+        }
+
+        _gate.Wait();
+        try
+        {
+            write();
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     public Task RunAsync(Func<Task> write, CancellationToken cancellationToken)
         => RunAsync(async () =>
         {

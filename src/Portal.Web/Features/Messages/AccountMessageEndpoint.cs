@@ -1,12 +1,11 @@
 using System.Globalization;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using Portal.Data;
 using Portal.Data.Entities;
 using Portal.WeChat.Protocol.Crypto;
 using Portal.WeChat.Protocol.Release;
 using Portal.WeChat.Protocol.Xml;
 using Portal.Web.Features.Data;
+using Portal.Web.Features.Ingestion;
 using Portal.Web.Features.Pushes;
 using Portal.Web.Features.WeChat;
 
@@ -16,8 +15,8 @@ namespace Portal.Web.Features.Messages;
 /// The message URL registered as <c>…/wechat/accounts/$APPID$/events</c> (reference §8). Verifies both signatures, the
 /// timestamp window and the nonce (replays refused), decrypts with the component's credentials (the plaintext must end
 /// in our component appid), checks that the appid in the path is an account that authorized us and that the message
-/// is addressed to that account, stores it once (a retry of the same message is answered without acting again) and
-/// answers within WeChat's 5 s: <c>success</c>, or — for WeChat's release-test accounts — what §7 prescribes.
+/// is addressed to that account, hands it to the group-commit writer, which stores it once in a batch (a retry of the same message is answered
+/// without acting again), and answers only once it is stored, within WeChat's 5 s: <c>success</c>, or — for WeChat's release-test accounts — what §7 prescribes.
 /// </summary>
 public static partial class AccountMessageEndpoint
 {
@@ -34,7 +33,7 @@ public static partial class AccountMessageEndpoint
         HttpContext context,
         IOptionsMonitor<WeChatOptions> wechat,
         IOptionsMonitor<MessagesOptions> messages,
-        IDbContextFactory<PortalDbContext> dbFactory,
+        GroupCommitWriter writer,
         TokenProtector protector,
         ReleaseTestResponder responder,
         TimeProvider time,
@@ -87,27 +86,26 @@ public static partial class AccountMessageEndpoint
             poison = PoisonReason.Malformed;
         }
 
+        var now = time.GetUtcNow();
         if (poison is { } poisonReason)
         {
-            await using var poisonDb = await dbFactory.CreateDbContextAsync(context.RequestAborted);
-            if (!await request.RememberAsync(poisonDb, "msg:", time.GetUtcNow(), context.RequestAborted))
+            var kept = await writer.SubmitAsync(new IngestItem
             {
-                LogRejected(logger, ip, appid, "replayed timestamp/nonce");
-                return Results.Conflict("replayed");
-            }
-
-            await PoisonPushes.AddAsync(poisonDb, protector, xml, PoisonSource.AccountMessages, appid, poisonReason, time.GetUtcNow(), context.RequestAborted);
-            try
+                ReplayKey = request.ReplayKey("msg:"),
+                ReceivedAt = now,
+                Inbox = PoisonPushes.Row(protector, xml, PoisonSource.AccountMessages, appid, poisonReason, now),
+            }, context.RequestAborted);
+            switch (kept)
             {
-                await poisonDb.SaveChangesAsync(context.RequestAborted);
+                case IngestOutcome.Replayed:
+                    LogRejected(logger, ip, appid, "replayed timestamp/nonce");
+                    return Results.Conflict("replayed");
+                case IngestOutcome.Failed:
+                    return NotStored();
+                default:
+                    LogPoison(logger, appid, poisonReason);
+                    return Results.Text("success");
             }
-            catch (DbUpdateException)
-            {
-                // The same poison message raced in on another request: kept once.
-            }
-
-            LogPoison(logger, appid, poisonReason);
-            return Results.Text("success");
         }
 
         var message = parsed!;
@@ -117,48 +115,25 @@ public static partial class AccountMessageEndpoint
             return Results.BadRequest("recipient mismatch");
         }
 
-        await using var db = await dbFactory.CreateDbContextAsync(context.RequestAborted);
-        var testAccount = messages.CurrentValue.IsReleaseTestAccount(appid) ? ReleaseTest.Find(appid) : null;
-        var expectedUser = testAccount?.UserName;
-        if (testAccount is null && messages.CurrentValue.IsReleaseTestAccount(appid))
-        {
-            expectedUser = message.ToUserName; // a configured test appid the built-in table does not know
-        }
-
-        if (expectedUser is null)
-        {
-            var account = await db.Authorizers.AsNoTracking().Where(a => a.AppId == appid).Select(a => new { a.UserName, a.IsAuthorized }).FirstOrDefaultAsync(context.RequestAborted);
-            if (account is null || !account.IsAuthorized)
-            {
-                LogRejected(logger, ip, appid, "the appid has not authorized this platform");
-                return Results.BadRequest("unknown appid");
-            }
-
-            expectedUser = string.IsNullOrEmpty(account.UserName) ? message.ToUserName : account.UserName;
-        }
-
-        if (message.ToUserName != expectedUser)
+        var isTestAccount = messages.CurrentValue.IsReleaseTestAccount(appid);
+        var testAccount = isTestAccount ? ReleaseTest.Find(appid) : null;
+        if (isTestAccount && message.ToUserName != (testAccount?.UserName ?? message.ToUserName))
         {
             LogRejected(logger, ip, appid, "the message is addressed to another account than the path's appid");
             return Results.BadRequest("wrong account");
         }
 
-        var now = time.GetUtcNow();
-        if (!await request.RememberAsync(db, "msg:", now, context.RequestAborted))
+        var plan = Plan(message, isTestAccount);
+        var item = new IngestItem
         {
-            LogRejected(logger, ip, appid, "replayed timestamp/nonce");
-            return Results.Conflict("replayed");
-        }
-
-        var plan = Plan(message, testAccount is not null || messages.CurrentValue.IsReleaseTestAccount(appid));
-        var dedupeKey = DedupeKeyOf(message);
-        var isNew = !await db.AccountMessages.AnyAsync(m => m.AuthorizerAppId == appid && m.DedupeKey == dedupeKey, context.RequestAborted);
-        if (isNew)
-        {
-            db.AccountMessages.Add(new AccountMessageRecord
+            ReplayKey = request.ReplayKey("msg:"),
+            ReceivedAt = now,
+            // A merchant account must have authorized us and be the message's recipient: checked in the batch, one read for all.
+            Account = isTestAccount ? null : new AccountCheck(appid, message.ToUserName),
+            Message = new AccountMessageRecord
             {
                 AuthorizerAppId = appid,
-                DedupeKey = dedupeKey,
+                DedupeKey = DedupeKeyOf(message),
                 MsgType = Truncate(message.MsgType, 40),
                 Event = message.Event is null ? null : Truncate(message.Event, 100),
                 FromUser = Truncate(message.FromUserName, 64),
@@ -166,28 +141,29 @@ public static partial class AccountMessageEndpoint
                 ReceivedAt = now,
                 PayloadProtected = protector.Protect(message.RawXml),
                 Reply = plan.Kind,
-            });
-            if (plan.Case is { } testCase && plan.Content is not null)
-            {
-                db.ReleaseTestRecords.Add(new ReleaseTestRecord
-                {
-                    Group = testAccount?.Group ?? 0,
-                    AuthorizerAppId = appid,
-                    Case = testCase,
-                    At = now,
-                    Succeeded = true,
-                });
-            }
-        }
+            },
+            ReleaseTest = plan.Case is { } testCase && plan.Content is not null
+                ? new ReleaseTestRecord { Group = testAccount?.Group ?? 0, AuthorizerAppId = appid, Case = testCase, At = now, Succeeded = true }
+                : null,
+        };
 
-        try
+        bool isNew;
+        switch (await writer.SubmitAsync(item, context.RequestAborted))
         {
-            await db.SaveChangesAsync(context.RequestAborted);
-        }
-        catch (DbUpdateException)
-        {
-            // The same message raced in on another request: it is stored and acted on once.
-            isNew = false;
+            case IngestOutcome.UnknownAccount:
+                LogRejected(logger, ip, appid, "the appid has not authorized this platform");
+                return Results.BadRequest("unknown appid");
+            case IngestOutcome.WrongAccount:
+                LogRejected(logger, ip, appid, "the message is addressed to another account than the path's appid");
+                return Results.BadRequest("wrong account");
+            case IngestOutcome.Replayed:
+                LogRejected(logger, ip, appid, "replayed timestamp/nonce");
+                return Results.Conflict("replayed");
+            case IngestOutcome.Failed:
+                return NotStored();
+            case var outcome:
+                isNew = outcome == IngestOutcome.Stored; // a retry of a stored message is answered without acting again
+                break;
         }
 
         LogAccepted(logger, appid, message.MsgType, plan.Kind, isNew);
@@ -204,6 +180,9 @@ public static partial class AccountMessageEndpoint
 
         return Results.Text(plan.Kind == "empty" ? string.Empty : "success");
     }
+
+    /// <summary>The database did not take the message: never <c>success</c>, so that WeChat sends it again.</summary>
+    private static IResult NotStored() => Results.StatusCode(StatusCodes.Status503ServiceUnavailable);
 
     /// <summary>What to answer. Only release-test accounts get the prescribed test replies; everyone else gets <c>success</c>.</summary>
     internal static ReplyPlan Plan(AccountMessage message, bool isReleaseTestAccount)
@@ -245,7 +224,7 @@ public static partial class AccountMessageEndpoint
     [LoggerMessage(EventId = 5203, Level = LogLevel.Warning, Message = "Kept an authentic message for {AppId} that could not be understood ({Reason}) as a poison item; answered success")]
     private static partial void LogPoison(ILogger logger, string appId, PoisonReason reason);
 
-    [LoggerMessage(EventId = 5202, Level = LogLevel.Information, Message = "Message {MsgType} for {AppId} answered {Reply} (new: {IsNew})")]
+    [LoggerMessage(EventId = 5202, Level = LogLevel.Debug, Message = "Message {MsgType} for {AppId} answered {Reply} (new: {IsNew})")]
     private static partial void LogAccepted(ILogger logger, string appId, string msgType, string reply, bool isNew);
 }
 

@@ -1,3 +1,5 @@
+using Portal.Web.Features.Ingestion;
+
 namespace Portal.Web.Features.Messages;
 
 public static class MessagesExtensions
@@ -8,6 +10,7 @@ public static class MessagesExtensions
             .BindConfiguration(MessagesOptions.SectionName)
             .Validate(o => o.RetentionDays is >= 1 and <= 3650, "Messages:RetentionDays must be between 1 and 3650 days.")
             .ValidateOnStart();
+        builder.AddPortalIngestion();
         builder.Services.AddSingleton<ReleaseTestResponder>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ReleaseTestResponder>());
         return builder;

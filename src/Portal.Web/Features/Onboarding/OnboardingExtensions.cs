@@ -4,6 +4,7 @@ using Portal.Web.Features.Audit;
 using Portal.Web.Features.Component;
 using Portal.Web.Features.Identity;
 using Portal.Web.Features.Localization;
+using Portal.Web.Features.Ingestion;
 using Portal.Web.Features.Pushes;
 
 namespace Portal.Web.Features.Onboarding;
@@ -17,6 +18,7 @@ public static class OnboardingExtensions
             .Validate(o => o.RequiredPermissionSets.OfficialAccount.All(id => id > 0) && o.RequiredPermissionSets.MiniProgram.All(id => id > 0),
                 "Onboarding:RequiredPermissionSets:OfficialAccount and :MiniProgram must list positive permission-set ids")
             .ValidateOnStart();
+        builder.AddPortalIngestion();
         builder.Services.AddSingleton<ComponentTokenService>();
         builder.Services.AddSingleton<InviteTokens>();
         builder.Services.AddSingleton<AuthorizationExchanger>();

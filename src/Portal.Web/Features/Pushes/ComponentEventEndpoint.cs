@@ -1,21 +1,21 @@
+using System.Buffers;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using Portal.Data;
 using Portal.Data.Entities;
 using Portal.WeChat.Protocol.Crypto;
 using Portal.WeChat.Protocol.Xml;
 using Portal.Web.Features.Data;
+using Portal.Web.Features.Ingestion;
 using Portal.Web.Features.WeChat;
 
 namespace Portal.Web.Features.Pushes;
 
 /// <summary>
 /// WeChat's authorization event URL. Verifies both signatures, the envelope and trailing appid, the timestamp window
-/// and the nonce (replays are refused), stores the decrypted push in the inbox once (the same push twice is one row)
-/// and answers the bare <c>success</c>; processing happens afterwards. Anything wrong gets a 4xx, changes nothing and
+/// and the nonce (replays are refused), stores the decrypted push in the inbox once through the group-commit writer (the
+/// same push twice is one row) and answers the bare <c>success</c> only once it is stored; processing happens afterwards. Anything wrong gets a 4xx, changes nothing and
 /// is logged without its body.
 /// </summary>
 public static partial class ComponentEventEndpoint
@@ -31,7 +31,7 @@ public static partial class ComponentEventEndpoint
     private static async Task<IResult> HandleAsync(
         HttpContext context,
         IOptionsMonitor<WeChatOptions> options,
-        IDbContextFactory<PortalDbContext> dbFactory,
+        GroupCommitWriter writer,
         TokenProtector protector,
         InboxSignal signal,
         TimeProvider time,
@@ -88,69 +88,54 @@ public static partial class ComponentEventEndpoint
             return Results.BadRequest("wrong appid");
         }
 
-        await using var db = await dbFactory.CreateDbContextAsync(context.RequestAborted);
         var now = time.GetUtcNow();
-        if (!await request.RememberAsync(db, string.Empty, now, context.RequestAborted))
+        var item = new IngestItem
         {
-            LogRejected(logger, ip, "replayed timestamp/nonce");
-            return Results.Conflict("replayed");
+            ReplayKey = request.ReplayKey(string.Empty),
+            ReceivedAt = now,
+            Inbox = poison is { } poisonReason
+                ? PoisonPushes.Row(protector, xml, PoisonSource.ComponentEvents, null, poisonReason, now)
+                : new InboxMessage
+                {
+                    DedupeKey = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(xml))),
+                    InfoType = Cap(push!.InfoType, 64),
+                    AuthorizerAppId = AuthorizerOf(push) is { } authorizer ? Cap(authorizer, 32) : null,
+                    ReceivedAt = now,
+                    CreateTime = DateTimeOffset.FromUnixTimeSeconds(push.CreateTime),
+                    PayloadProtected = protector.Protect(xml),
+                    Status = InboxStatus.Pending,
+                },
+        };
+
+        // Stored in the next group commit (with the replay guard); expired guard entries are pruned by the
+        // prune-replay-guard job, never here: a push must stay fast however many there are.
+        var outcome = await writer.SubmitAsync(item, context.RequestAborted);
+        switch (outcome)
+        {
+            case IngestOutcome.Replayed:
+                LogRejected(logger, ip, "replayed timestamp/nonce");
+                return Results.Conflict("replayed");
+            case IngestOutcome.Failed:
+                // Not stored: never success, so that WeChat sends it again.
+                return Results.StatusCode(StatusCodes.Status503ServiceUnavailable);
         }
 
-        if (poison is { } poisonReason)
+        if (poison is { } kept)
         {
-            await PoisonPushes.AddAsync(db, protector, xml, PoisonSource.ComponentEvents, null, poisonReason, now, context.RequestAborted);
-            await SaveIgnoringRaceAsync(db, context.RequestAborted);
-            LogPoison(logger, poisonReason);
+            LogPoison(logger, kept);
             return Results.Text("success");
         }
 
-        // Expired entries are pruned by the prune-replay-guard job, never here: a push must stay fast however many there are.
-        var accepted = push!;
-        var dedupeKey = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(xml)));
-        var isNew = !await db.Inbox.AnyAsync(m => m.DedupeKey == dedupeKey, context.RequestAborted);
-        if (isNew)
+        LogAccepted(logger, push!.InfoType, AuthorizerOf(push) ?? "-", outcome == IngestOutcome.Stored);
+        if (outcome == IngestOutcome.Stored)
         {
-            db.Inbox.Add(new InboxMessage
-            {
-                DedupeKey = dedupeKey,
-                InfoType = Cap(accepted.InfoType, 64),
-                AuthorizerAppId = AuthorizerOf(accepted) is { } authorizer ? Cap(authorizer, 32) : null,
-                ReceivedAt = now,
-                CreateTime = DateTimeOffset.FromUnixTimeSeconds(accepted.CreateTime),
-                PayloadProtected = protector.Protect(xml),
-                Status = InboxStatus.Pending,
-            });
+            signal.Notify();
         }
 
-        try
-        {
-            await db.SaveChangesAsync(context.RequestAborted);
-        }
-        catch (DbUpdateException)
-        {
-            // The same push (or the same nonce) raced in on another request: it is stored once; answer as WeChat expects.
-            LogDuplicateRace(logger, accepted.InfoType);
-            return Results.Text("success");
-        }
-
-        LogAccepted(logger, accepted.InfoType, AuthorizerOf(accepted) ?? "-", isNew);
-        signal.Notify();
         return Results.Text("success");
     }
 
     private static string Cap(string value, int max) => value.Length > max ? value[..max] : value;
-
-    private static async Task SaveIgnoringRaceAsync(PortalDbContext db, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateException)
-        {
-            // The same poison push raced in on another request: it is kept once.
-        }
-    }
 
     private static string? AuthorizerOf(ComponentPush push) => push switch
     {
@@ -167,36 +152,57 @@ public static partial class ComponentEventEndpoint
             return null;
         }
 
-        var buffer = new byte[MaxBodyBytes + 1];
-        var total = 0;
-        int read;
-        while (total < buffer.Length && (read = await request.Body.ReadAsync(buffer.AsMemory(total), cancellationToken)) > 0)
+        // A pooled buffer: a fresh 64 KiB array per push was most of what a push allocated.
+        var buffer = ArrayPool<byte>.Shared.Rent(MaxBodyBytes + 1);
+        try
         {
-            total += read;
-        }
+            var total = 0;
+            int read;
+            while (total <= MaxBodyBytes && (read = await request.Body.ReadAsync(buffer.AsMemory(total, MaxBodyBytes + 1 - total), cancellationToken)) > 0)
+            {
+                total += read;
+            }
 
-        return total > MaxBodyBytes ? null : Encoding.UTF8.GetString(buffer, 0, total);
+            return total > MaxBodyBytes ? null : Encoding.UTF8.GetString(buffer, 0, total);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     [LoggerMessage(EventId = 5001, Level = LogLevel.Warning, Message = "Refused a push to the event URL from {RemoteIp}: {Reason}")]
     private static partial void LogRejected(ILogger logger, string remoteIp, string reason);
 
-    [LoggerMessage(EventId = 5002, Level = LogLevel.Information, Message = "Accepted push {InfoType} for {AuthorizerAppId} (new: {IsNew})")]
+    [LoggerMessage(EventId = 5002, Level = LogLevel.Debug, Message = "Accepted push {InfoType} for {AuthorizerAppId} (new: {IsNew})")]
     private static partial void LogAccepted(ILogger logger, string infoType, string authorizerAppId, bool isNew);
 
     [LoggerMessage(EventId = 5004, Level = LogLevel.Warning, Message = "Kept an authentic push that could not be understood ({Reason}) as a poison item; answered success")]
     private static partial void LogPoison(ILogger logger, PoisonReason reason);
-
-    [LoggerMessage(EventId = 5003, Level = LogLevel.Information, Message = "Push {InfoType} arrived twice at once; stored once")]
-    private static partial void LogDuplicateRace(ILogger logger, string infoType);
 }
 
-/// <summary>Wakes the inbox processor when something arrives.</summary>
+/// <summary>Wakes the inbox processor when something arrives (a burst of pushes wakes it a few times, not once per push).</summary>
 public sealed class InboxSignal
 {
-    private readonly SemaphoreSlim _signal = new(0, int.MaxValue);
+    private const int MaxPending = 4;
+    private readonly SemaphoreSlim _signal = new(0, MaxPending);
 
-    public void Notify() => _signal.Release();
+    public void Notify()
+    {
+        if (_signal.CurrentCount >= MaxPending)
+        {
+            return;
+        }
+
+        try
+        {
+            _signal.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // another push woke it at the same moment
+        }
+    }
 
     public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => _signal.WaitAsync(timeout, cancellationToken);
 }

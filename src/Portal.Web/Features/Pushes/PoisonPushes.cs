@@ -48,28 +48,19 @@ public sealed class PoisonPushes(IDbContextFactory<PortalDbContext> dbFactory, A
 
     public static bool IsRepresentable(long unixSeconds) => unixSeconds is >= 0 and <= MaxUnixSeconds;
 
-    /// <summary>Adds the poison item to <paramref name="db"/> (saved by the caller) unless the same plaintext is already kept.</summary>
-    public static async Task AddAsync(PortalDbContext db, TokenProtector protector, string plainXml, PoisonSource source, string? authorizerAppId, PoisonReason reason, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>The inbox row that keeps a poison item (stored once per plaintext by the group-commit writer).</summary>
+    public static InboxMessage Row(TokenProtector protector, string plainXml, PoisonSource source, string? authorizerAppId, PoisonReason reason, DateTimeOffset now) => new()
     {
-        var dedupeKey = "poison:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(plainXml)));
-        if (await db.Inbox.AnyAsync(m => m.DedupeKey == dedupeKey, cancellationToken))
-        {
-            return;
-        }
-
-        db.Inbox.Add(new InboxMessage
-        {
-            DedupeKey = dedupeKey,
-            InfoType = source == PoisonSource.AccountMessages ? MessageInfoType : "(component)",
-            AuthorizerAppId = authorizerAppId is { Length: > 32 } ? authorizerAppId[..32] : authorizerAppId,
-            ReceivedAt = now,
-            CreateTime = now,
-            PayloadProtected = protector.Protect(plainXml),
-            Status = InboxStatus.Poison,
-            LastFailureKind = FailureKind.Poison,
-            LastFailureCode = reason.ToString(),
-        });
-    }
+        DedupeKey = "poison:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(plainXml))),
+        InfoType = source == PoisonSource.AccountMessages ? MessageInfoType : "(component)",
+        AuthorizerAppId = authorizerAppId is { Length: > 32 } ? authorizerAppId[..32] : authorizerAppId,
+        ReceivedAt = now,
+        CreateTime = now,
+        PayloadProtected = protector.Protect(plainXml),
+        Status = InboxStatus.Poison,
+        LastFailureKind = FailureKind.Poison,
+        LastFailureCode = reason.ToString(),
+    };
 
     /// <summary>The newest poison items, for Ops and Admin only.</summary>
     public async Task<IReadOnlyList<PoisonItem>> ListAsync(ClaimsPrincipal user, int take, CancellationToken cancellationToken)

@@ -1,7 +1,4 @@
 using System.Globalization;
-using Microsoft.EntityFrameworkCore;
-using Portal.Data;
-using Portal.Data.Entities;
 using Portal.WeChat.Protocol.Crypto;
 using Portal.Web.Features.WeChat;
 
@@ -32,22 +29,12 @@ public sealed record SignedRequest(string Body, string Timestamp, string Nonce, 
         => exception.Code == WeChatCryptoErrorCode.ValidateSignatureError ? Results.Unauthorized() : Results.BadRequest("bad request");
 
     /// <summary>
-    /// False when this signed request (timestamp, nonce, msg_signature) was accepted before — a replay; otherwise
-    /// remembers it in <paramref name="db"/> (saved with the caller's changes). <paramref name="prefix"/> keeps the
-    /// URLs apart.
+    /// The replay-guard key of this signed request (timestamp, nonce, msg_signature): the group-commit writer refuses a
+    /// second request with the same key. <paramref name="prefix"/> keeps the URLs apart.
     /// </summary>
-    public async Task<bool> RememberAsync(PortalDbContext db, string prefix, DateTimeOffset now, CancellationToken cancellationToken)
-    {
+    public string ReplayKey(string prefix)
         // Signatures compare case-insensitively, so the key must not tell "AB12" from "ab12" (or a replay gets in).
-        var key = $"{prefix}{Timestamp}:{Nonce}:{MsgSignature.ToLowerInvariant()}";
-        if (await db.ReplayGuard.AnyAsync(r => r.Key == key, cancellationToken))
-        {
-            return false;
-        }
-
-        db.ReplayGuard.Add(new ReplayGuardEntry { Key = key, SeenAt = now });
-        return true;
-    }
+        => $"{prefix}{Timestamp}:{Nonce}:{MsgSignature.ToLowerInvariant()}";
 
     /// <summary>
     /// Reads the body (at most 64 KiB) and checks what needs no key: <c>encrypt_type=aes</c>, a timestamp and a nonce,

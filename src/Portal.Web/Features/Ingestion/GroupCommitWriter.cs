@@ -1,0 +1,505 @@
+using System.Data.Common;
+using System.Text;
+using System.Threading.Channels;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.Extensions.Options;
+using Portal.Data;
+using Portal.Data.Entities;
+using Portal.Web.Features.Data;
+
+namespace Portal.Web.Features.Ingestion;
+
+/// <summary>
+/// Group commit for the two push URLs (ADR-017). Requests verify and decrypt on their own threads and hand an
+/// <see cref="IngestItem"/> to this one writer per process, which takes everything queued (up to
+/// <c>Ingestion:MaxBatchSize</c>, waiting at most <c>Ingestion:MaxBatchDelay</c> for more) and commits it in one
+/// transaction: one read of the accounts the batch names, then one <c>INSERT … ON CONFLICT DO NOTHING RETURNING</c> per
+/// table (replay guard, account messages, inbox). The database's unique keys decide what is new, so two instances on one
+/// PostgreSQL database keep exactly-once. Each request is completed only after its batch committed. When a batch fails,
+/// each of its items is tried alone, so one item the database refuses fails only its own request (never answered as a
+/// success).
+/// </summary>
+public sealed partial class GroupCommitWriter : BackgroundService
+{
+    private readonly IDbContextFactory<PortalDbContext> _dbFactory;
+    private readonly SqliteWriteGate _gate;
+    private readonly bool _sqlite;
+    private readonly IngestionOptions _options;
+    private readonly ILogger<GroupCommitWriter> _logger;
+    private readonly Channel<IngestItem> _queue;
+    private readonly Dictionary<(string, int), string> _sql = [];
+    private long _batches;
+    private long _items;
+    private long _busyTicks;
+    private long _sinceCheckpoint;
+    private Task? _drained;
+
+    public GroupCommitWriter(IDbContextFactory<PortalDbContext> dbFactory, SqliteWriteGate gate, DatabaseSettings database, IOptions<IngestionOptions> options, ILogger<GroupCommitWriter> logger)
+    {
+        _dbFactory = dbFactory;
+        _gate = gate;
+        _sqlite = !database.IsPostgreSql;
+        _options = options.Value;
+        _logger = logger;
+        _queue = Channel.CreateBounded<IngestItem>(new BoundedChannelOptions(_options.QueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+    }
+
+    /// <summary>
+    /// Queues <paramref name="item"/> and waits until its batch is durable. Once queued, the item's fate no longer
+    /// depends on <paramref name="cancellationToken"/> (a client that went away does not undo a commit).
+    /// </summary>
+    public async Task<IngestOutcome> SubmitAsync(IngestItem item, CancellationToken cancellationToken)
+    {
+        if (!_queue.Writer.TryWrite(item))
+        {
+            try
+            {
+                await _queue.Writer.WriteAsync(item, cancellationToken);
+            }
+            catch (ChannelClosedException)
+            {
+                return IngestOutcome.Failed; // shutting down: WeChat retries elsewhere or later
+            }
+        }
+
+        return await item.Completion;
+    }
+
+    /// <summary>Batches committed (or failed), the items they held and the time spent committing since start-up (mean batch size, writer utilisation).</summary>
+    public (long Batches, long Items, TimeSpan Busy) Totals => (Interlocked.Read(ref _batches), Interlocked.Read(ref _items), TimeSpan.FromTicks(Interlocked.Read(ref _busyTicks) * TimeSpan.TicksPerSecond / System.Diagnostics.Stopwatch.Frequency));
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // A thread of its own with blocking database calls: the one serial stage must not queue behind the request work
+        // on a busy thread pool (with async calls each of its awaits did, and batches took 10–20 ms on a loaded machine).
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                Run();
+                done.TrySetResult();
+            }
+            catch (Exception ex)
+            {
+                done.TrySetException(ex);
+            }
+        })
+        { IsBackground = true, Name = "group-commit" };
+        thread.Start();
+        _drained = done.Task;
+        return _sqlite ? Task.WhenAll(done.Task, CheckpointAsync(stoppingToken)) : done.Task;
+    }
+
+    /// <summary>
+    /// SQLite only: copies the WAL into the database (PASSIVE: it never blocks the writer) a few times a second while
+    /// batches are committed, so that no commit of the writer pays for a checkpoint.
+    /// </summary>
+    private async Task CheckpointAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(250));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                if (Interlocked.Exchange(ref _sinceCheckpoint, 0) == 0)
+                {
+                    continue;
+                }
+
+                try
+                {
+                    await using var db = await _dbFactory.CreateDbContextAsync(stoppingToken);
+                    await db.Database.ExecuteSqlRawAsync("PRAGMA wal_checkpoint(PASSIVE)", stoppingToken);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    LogCheckpointFailed(_logger, ex.GetType().Name); // the other connections' automatic checkpoints remain
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // stopping
+        }
+    }
+
+    private void Run()
+    {
+        // Not stoppingToken: on shutdown the queue is closed and drained, so everything accepted is committed.
+        var reader = _queue.Reader;
+        var batch = new List<IngestItem>(_options.MaxBatchSize);
+        var wait = new CancellationTokenSource();
+        while (reader.WaitToReadAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult())
+        {
+            batch.Clear();
+            Fill(reader, batch);
+            if (batch.Count < _options.MaxBatchSize && _options.MaxBatchDelay > TimeSpan.Zero)
+            {
+                if (!wait.TryReset())
+                {
+                    wait.Dispose(); // it fired last time: a fresh one
+                    wait = new CancellationTokenSource();
+                }
+
+                wait.CancelAfter(_options.MaxBatchDelay);
+                try
+                {
+                    while (batch.Count < _options.MaxBatchSize && reader.WaitToReadAsync(wait.Token).AsTask().GetAwaiter().GetResult())
+                    {
+                        Fill(reader, batch);
+                    }
+                }
+                catch (OperationCanceledException)
+                {
+                    // the batch window closed
+                }
+            }
+
+            if (batch.Count > 0)
+            {
+                var started = System.Diagnostics.Stopwatch.GetTimestamp();
+                Commit(batch);
+                Interlocked.Add(ref _busyTicks, System.Diagnostics.Stopwatch.GetTimestamp() - started);
+                Interlocked.Increment(ref _batches);
+                Interlocked.Add(ref _items, batch.Count);
+            }
+        }
+
+        wait.Dispose();
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        // Close the queue and let the writer commit what it holds, then stop the rest (the checkpointer).
+        _queue.Writer.TryComplete();
+        if (_drained is { } drained)
+        {
+            await drained.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await base.StopAsync(cancellationToken);
+    }
+
+    private void Fill(ChannelReader<IngestItem> reader, List<IngestItem> batch)
+    {
+        while (batch.Count < _options.MaxBatchSize && reader.TryRead(out var item))
+        {
+            batch.Add(item);
+        }
+    }
+
+    private void Commit(List<IngestItem> batch)
+    {
+        try
+        {
+            CheckAccounts(batch);
+        }
+        catch (Exception ex)
+        {
+            LogBatchFailed(_logger, batch.Count, ex.GetType().Name);
+            foreach (var item in batch)
+            {
+                item.Complete(IngestOutcome.Failed);
+            }
+
+            return;
+        }
+
+        var live = batch.Where(i => i.Pending == IngestOutcome.Stored).ToList();
+        try
+        {
+            if (live.Count > 0)
+            {
+                _gate.Run(() => Write(live));
+            }
+        }
+        catch (Exception ex) when (live.Count > 1)
+        {
+            // One item may be what the database refuses: try each alone, so it fails only its own request.
+            LogBatchRetried(_logger, live.Count, ex.GetType().Name);
+            foreach (var item in live)
+            {
+                try
+                {
+                    item.Pending = IngestOutcome.Stored;
+                    _gate.Run(() => Write([item]));
+                }
+                catch (Exception single)
+                {
+                    LogItemFailed(_logger, single.GetType().Name);
+                    item.Pending = IngestOutcome.Failed;
+                }
+            }
+        }
+        catch (Exception ex)
+        {
+            LogItemFailed(_logger, ex.GetType().Name);
+            live[0].Pending = IngestOutcome.Failed;
+        }
+
+        foreach (var item in batch)
+        {
+            item.Complete(item.Pending);
+        }
+    }
+
+    /// <summary>One read for every merchant account the batch names; refusals are decided before anything is written.</summary>
+    private void CheckAccounts(List<IngestItem> batch)
+    {
+        List<string>? appIds = null;
+        foreach (var item in batch)
+        {
+            item.Pending = IngestOutcome.Stored;
+            if (item.Account is { } check && !(appIds ??= []).Contains(check.AppId))
+            {
+                appIds.Add(check.AppId);
+            }
+        }
+
+        if (appIds is null)
+        {
+            return;
+        }
+
+        using var db = _dbFactory.CreateDbContext();
+        var accounts = db.Authorizers.AsNoTracking().Where(a => appIds.Contains(a.AppId))
+            .Select(a => new { a.AppId, a.UserName, a.IsAuthorized }).ToDictionary(a => a.AppId);
+        foreach (var item in batch)
+        {
+            if (item.Account is not { } check)
+            {
+                continue;
+            }
+
+            if (!accounts.TryGetValue(check.AppId, out var account) || !account.IsAuthorized)
+            {
+                item.Pending = IngestOutcome.UnknownAccount;
+            }
+            else if (!string.IsNullOrEmpty(account.UserName) && account.UserName != check.ToUserName)
+            {
+                item.Pending = IngestOutcome.WrongAccount;
+            }
+        }
+    }
+
+    /// <summary>Writes <paramref name="items"/> in one transaction and sets each one's pending outcome; throws when the database refuses.</summary>
+    private void Write(List<IngestItem> items)
+    {
+        using var db = _dbFactory.CreateDbContext();
+        db.Database.OpenConnection();
+        if (_sqlite)
+        {
+            // The WAL checkpoint (page copies and an fsync) runs on the checkpointer's thread, not inside this commit.
+            db.Database.ExecuteSqlRaw("PRAGMA wal_autocheckpoint=0");
+        }
+
+        try
+        {
+            WriteOpen(db, items);
+        }
+        finally
+        {
+            if (_sqlite)
+            {
+                db.Database.ExecuteSqlRaw("PRAGMA wal_autocheckpoint=1000"); // the pooled connection goes back as it came
+            }
+        }
+
+        Interlocked.Increment(ref _sinceCheckpoint);
+    }
+
+    /// <summary>The batch's statements and commit on an open connection.</summary>
+    private void WriteOpen(PortalDbContext db, List<IngestItem> items)
+    {
+        using var transaction = db.Database.BeginTransaction();
+        var connection = db.Database.GetDbConnection();
+        var tx = transaction.GetDbTransaction();
+
+        // 1. The replay guard: the first of a key (in arrival order) is the request, any later one a replay.
+        var firstByKey = new Dictionary<string, IngestItem>(items.Count, StringComparer.Ordinal);
+        foreach (var item in items)
+        {
+            if (!firstByKey.TryAdd(item.ReplayKey, item))
+            {
+                item.Pending = IngestOutcome.Replayed;
+            }
+        }
+
+        var guarded = firstByKey.Values.OrderBy(i => i.ReplayKey, StringComparer.Ordinal).ToList(); // one key order: no deadlock between instances
+        var fresh = Insert(connection, tx, "ReplayGuard", ["Key", "SeenAt"], guarded.Count, (row, column) => column == 0 ? guarded[row].ReplayKey : Time(guarded[row].ReceivedAt), "\"Key\"", r => r.GetString(0));
+        foreach (var item in guarded)
+        {
+            if (!fresh.Contains(item.ReplayKey))
+            {
+                item.Pending = IngestOutcome.Replayed;
+            }
+        }
+
+        // 2. Account messages, unique by (appid, dedupe key).
+        var messages = new Dictionary<string, IngestItem>(StringComparer.Ordinal);
+        foreach (var item in items)
+        {
+            if (item.Pending == IngestOutcome.Stored && item.Message is { } m && !messages.TryAdd(m.AuthorizerAppId + "\n" + m.DedupeKey, item))
+            {
+                item.Pending = IngestOutcome.Duplicate;
+            }
+        }
+
+        if (messages.Count > 0)
+        {
+            var rows = messages.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => p.Value.Message!).ToList();
+            var inserted = Insert(connection, tx, "AccountMessages",
+                ["AuthorizerAppId", "DedupeKey", "MsgType", "Event", "FromUser", "CreateTime", "ReceivedAt", "PayloadProtected", "Reply"], rows.Count,
+                (row, column) => column switch
+                {
+                    0 => rows[row].AuthorizerAppId,
+                    1 => rows[row].DedupeKey,
+                    2 => rows[row].MsgType,
+                    3 => rows[row].Event,
+                    4 => rows[row].FromUser,
+                    5 => Time(rows[row].CreateTime),
+                    6 => Time(rows[row].ReceivedAt),
+                    7 => rows[row].PayloadProtected,
+                    _ => rows[row].Reply,
+                },
+                "\"AuthorizerAppId\", \"DedupeKey\"", r => r.GetString(0) + "\n" + r.GetString(1));
+            foreach (var (key, item) in messages)
+            {
+                if (!inserted.Contains(key))
+                {
+                    item.Pending = IngestOutcome.Duplicate;
+                }
+                else if (item.ReleaseTest is { } record)
+                {
+                    record.Id = 0; // a batch that failed after saving it may have numbered it
+                    db.ReleaseTestRecords.Add(record);
+                }
+            }
+        }
+
+        // 3. Inbox rows (component pushes and poison items), unique by dedupe key.
+        var inbox = new Dictionary<string, IngestItem>(StringComparer.Ordinal);
+        foreach (var item in items)
+        {
+            if (item.Pending == IngestOutcome.Stored && item.Inbox is { } m && !inbox.TryAdd(m.DedupeKey, item))
+            {
+                item.Pending = IngestOutcome.Duplicate;
+            }
+        }
+
+        if (inbox.Count > 0)
+        {
+            var rows = inbox.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => p.Value.Inbox!).ToList();
+            var inserted = Insert(connection, tx, "Inbox",
+                ["DedupeKey", "InfoType", "AuthorizerAppId", "ReceivedAt", "CreateTime", "PayloadProtected", "Status", "Attempts", "LastFailureKind", "LastFailureCode"], rows.Count,
+                (row, column) => column switch
+                {
+                    0 => rows[row].DedupeKey,
+                    1 => rows[row].InfoType,
+                    2 => rows[row].AuthorizerAppId,
+                    3 => Time(rows[row].ReceivedAt),
+                    4 => Time(rows[row].CreateTime),
+                    5 => rows[row].PayloadProtected,
+                    6 => (int)rows[row].Status,
+                    7 => rows[row].Attempts,
+                    8 => rows[row].LastFailureKind is { } kind ? (int)kind : null,
+                    _ => rows[row].LastFailureCode,
+                },
+                "\"DedupeKey\"", r => r.GetString(0));
+            foreach (var (key, item) in inbox)
+            {
+                if (!inserted.Contains(key))
+                {
+                    item.Pending = IngestOutcome.Duplicate;
+                }
+            }
+        }
+
+        if (db.ChangeTracker.HasChanges())
+        {
+            db.SaveChanges();
+        }
+
+        transaction.Commit();
+    }
+
+    private object Time(DateTimeOffset value) => _sqlite ? value.UtcTicks : value;
+
+    /// <summary>
+    /// <c>INSERT … VALUES (…), (…) ON CONFLICT DO NOTHING RETURNING …</c>: the rows the database took (a conflicting row,
+    /// already there or inserted by another instance's batch, is skipped and not returned). Both providers speak it.
+    /// </summary>
+    private HashSet<string> Insert(DbConnection connection, DbTransaction transaction, string table, string[] columns, int rows, Func<int, int, object?> value, string returning, Func<DbDataReader, string> key)
+    {
+        var inserted = new HashSet<string>(rows, StringComparer.Ordinal);
+        if (rows == 0)
+        {
+            return inserted;
+        }
+
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = Sql(table, columns, rows, returning);
+        for (var row = 0; row < rows; row++)
+        {
+            for (var column = 0; column < columns.Length; column++)
+            {
+                var parameter = command.CreateParameter();
+                parameter.ParameterName = "p" + ((row * columns.Length) + column);
+                parameter.Value = value(row, column) ?? DBNull.Value;
+                command.Parameters.Add(parameter);
+            }
+        }
+
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            inserted.Add(key(reader));
+        }
+
+        return inserted;
+    }
+
+    private string Sql(string table, string[] columns, int rows, string returning)
+    {
+        if (_sql.TryGetValue((table, rows), out var cached))
+        {
+            return cached;
+        }
+
+        var sql = new StringBuilder($"INSERT INTO \"{table}\" (\"{string.Join("\", \"", columns)}\") VALUES ");
+        for (var row = 0; row < rows; row++)
+        {
+            sql.Append(row == 0 ? "(" : ", (");
+            for (var column = 0; column < columns.Length; column++)
+            {
+                sql.Append(column == 0 ? "@p" : ", @p").Append((row * columns.Length) + column);
+            }
+
+            sql.Append(')');
+        }
+
+        sql.Append(" ON CONFLICT DO NOTHING RETURNING ").Append(returning);
+        var text = sql.ToString();
+        if (_sql.Count < 4096)
+        {
+            _sql[(table, rows)] = text;
+        }
+
+        return text;
+    }
+
+    [LoggerMessage(EventId = 5301, Level = LogLevel.Warning, Message = "A batch of {Count} pushes failed ({Error}); each is tried alone")]
+    private static partial void LogBatchRetried(ILogger logger, int count, string error);
+
+    [LoggerMessage(EventId = 5302, Level = LogLevel.Error, Message = "A push could not be stored ({Error}); its request is refused so that WeChat sends it again")]
+    private static partial void LogItemFailed(ILogger logger, string error);
+
+    [LoggerMessage(EventId = 5304, Level = LogLevel.Warning, Message = "A WAL checkpoint failed ({Error})")]
+    private static partial void LogCheckpointFailed(ILogger logger, string error);
+
+    [LoggerMessage(EventId = 5303, Level = LogLevel.Error, Message = "A batch of {Count} pushes could not be checked ({Error}); their requests are refused so that WeChat sends them again")]
+    private static partial void LogBatchFailed(ILogger logger, int count, string error);
+}

@@ -1,0 +1,408 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Portal.Data;
+using Portal.Data.Entities;
+using Portal.WeChat.Protocol.Crypto;
+using Portal.WeChat.Protocol.Xml;
+using Portal.Web.Features.Admin;
+using Portal.Web.Features.Data;
+using Portal.Web.Features.Identity;
+using Portal.Web.Features.Ingestion;
+using Portal.Web.Features.KeepAlive;
+using Portal.Web.Features.Messages;
+using Portal.Web.Features.Onboarding;
+using Portal.Web.Features.Pushes;
+using Portal.Web.Features.WeChat;
+using Portal.Web.Infrastructure;
+
+namespace Portal.Benchmarks;
+
+/// <summary>
+/// <c>messages</c>: the message URL (<c>POST /wechat/accounts/{appid}/events</c>); <c>events</c>: the event URL
+/// (<c>POST /wechat/component/events</c>). The portal is composed as Program.cs composes it (all services and middleware; pages not mapped) and listens on a real
+/// Kestrel port; the emulator runs in its own process. Requests are signed and encrypted as WeChat does and built before
+/// the clock starts; 32 clients send them over loopback HTTP. The floor is measured in the same run on the same requests:
+/// an endpoint mapped only by this benchmark (never by the portal) that reads, verifies, decrypts and parses with the
+/// same code and answers <c>success</c> without storing. After the run the rows are counted: every distinct message
+/// stored exactly once, or the path fails.
+/// </summary>
+public static class IngestionBench
+{
+    private const string AppId = "wx0123456789abcdef";
+    private const string Secret = "benchmark-secret-0123456789abcdef";
+    private const string Token = "benchmarktoken";
+    private const string AesKey = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
+    private const int Concurrency = 32;
+    private const int Accounts = 200;
+
+    public static Task<BenchResult> MessagesAsync(BenchOptions options) => RunAsync(options, events: false);
+
+    public static Task<BenchResult> EventsAsync(BenchOptions options) => RunAsync(options, events: true);
+
+    private static async Task<BenchResult> RunAsync(BenchOptions options, bool events)
+    {
+        var path = events ? "events" : "messages";
+        var count = int.Parse(options.Arg("--count", options.Quick ? "12000" : "40000"), CultureInfo.InvariantCulture);
+        var warmUp = Math.Min(3000, count / 4);
+        var runs = new List<(double Rate, double P99, double Floor, double FloorP99, double Bytes, double FloorBytes, double Cpu, double FloorCpu, string Extra, bool Ok)>();
+        for (var run = 0; run < options.Runs; run++)
+        {
+            runs.Add(await OneRunAsync(options, events, count, warmUp));
+        }
+
+        var median = runs.OrderBy(r => r.Rate).ElementAt(runs.Count / 2);
+        var sqlite = options.Provider != "PostgreSql";
+        bool passed;
+        string target;
+        if (events)
+        {
+            target = "target (SQLite): ≥ 3,000 pushes/s at 32, p99 < 25 ms, ≥ 50 % of the floor; every push stored once and processed";
+            passed = runs.All(r => r.Ok) && (!sqlite || (median.Rate >= 3000 && median.P99 < 25 && median.Rate >= 0.5 * median.Floor));
+        }
+        else
+        {
+            target = "target (SQLite): ≥ 5,000 messages/s at 32, p99 < 20 ms, ≥ 50 % of the floor; every message stored once";
+            passed = runs.All(r => r.Ok) && (!sqlite || (median.Rate >= 5000 && median.P99 < 20 && median.Rate >= 0.5 * median.Floor));
+        }
+
+        var details = new List<string>
+        {
+            $"## {path} ({options.Provider}, concurrency {Concurrency}, {count:N0} requests per run, {options.Runs} run(s), load {File.ReadAllText("/proc/loadavg").Split(' ')[0]})",
+            "| run | rate | p99 | floor rate | floor p99 | ratio | alloc/request (floor) | CPU/request (floor) | rows and processing |",
+            "|---|---|---|---|---|---|---|---|---|",
+        };
+        for (var i = 0; i < runs.Count; i++)
+        {
+            var r = runs[i];
+            details.Add(string.Create(CultureInfo.InvariantCulture,
+                $"| {i + 1} | {r.Rate:0}/s | {r.P99:0.0} ms | {r.Floor:0}/s | {r.FloorP99:0.0} ms | {r.Rate / r.Floor:0.00} | {r.Bytes / 1024:0.0} KB ({r.FloorBytes / 1024:0.0} KB) | {r.Cpu:0.00} ms ({r.FloorCpu:0.00} ms) | {r.Extra} |"));
+        }
+
+        details.Add(target);
+        return new BenchResult(path, median.Rate, median.P99, median.Floor, passed, details);
+    }
+
+    private static async Task<(double Rate, double P99, double Floor, double FloorP99, double Bytes, double FloorBytes, double Cpu, double FloorCpu, string Extra, bool Ok)> OneRunAsync(BenchOptions options, bool events, int count, int warmUp)
+    {
+        var dataDirectory = Path.Combine(Path.GetTempPath(), "portal-ingest-bench", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dataDirectory);
+        var portalUrl = $"http://127.0.0.1:{FreePort()}";
+        var emulatorUrl = $"http://127.0.0.1:{FreePort()}";
+        using var emulator = Process.Start(new ProcessStartInfo("dotnet", [
+            Path.Combine(AppContext.BaseDirectory, "Portal.WeChat.Emulator.dll"), "--urls", emulatorUrl,
+            "--Emulator:ComponentAppId=" + AppId, "--Emulator:ComponentAppSecret=" + Secret, "--Emulator:Token=" + Token,
+            "--Emulator:EncodingAesKey=" + AesKey, "--Emulator:EventUrl=" + portalUrl + "/wechat/component/events",
+            "--Emulator:AutoPushTickets=false", "--Logging:LogLevel:Default=Warning",
+        ]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        emulator.OutputDataReceived += (_, _) => { };
+        emulator.ErrorDataReceived += (_, _) => { };
+        emulator.BeginOutputReadLine();
+        emulator.BeginErrorReadLine();
+
+        string? database = null;
+        string[] databaseArgs = [];
+        if (options.PostgresConnection is { Length: > 0 } postgres)
+        {
+            database = "portal_ingest_" + Guid.NewGuid().ToString("N")[..12];
+            await using var admin = new Npgsql.NpgsqlConnection(new Npgsql.NpgsqlConnectionStringBuilder(postgres) { Database = "postgres", Pooling = false }.ConnectionString);
+            await admin.OpenAsync();
+            await using var create = new Npgsql.NpgsqlCommand($"CREATE DATABASE \"{database}\"", admin);
+            await create.ExecuteNonQueryAsync();
+            databaseArgs = ["--Portal:Database:Provider=PostgreSql", "--ConnectionStrings:Portal=" + new Npgsql.NpgsqlConnectionStringBuilder(postgres) { Database = database, MaxPoolSize = 100 }.ConnectionString];
+        }
+
+        var app = BuildPortal(portalUrl, emulatorUrl, dataDirectory, databaseArgs, options.Args);
+        await app.StartAsync();
+        try
+        {
+            using var probe = new HttpClient();
+            await WaitForAsync(async () => (await probe.GetAsync(emulatorUrl + "/healthz")).IsSuccessStatusCode);
+
+            var services = app.Services;
+            var dbFactory = services.GetRequiredService<IDbContextFactory<PortalDbContext>>();
+            var accounts = Enumerable.Range(0, Accounts).Select(i => ($"wxbe{i:x14}", $"gh_bench{i:x6}")).ToArray();
+            if (!events)
+            {
+                await using var db = await dbFactory.CreateDbContextAsync();
+                foreach (var (appId, user) in accounts)
+                {
+                    db.Authorizers.Add(new Authorizer { AppId = appId, UserName = user, NickName = user, Kind = AuthorizerKind.OfficialAccount, IsAuthorized = true });
+                }
+
+                await db.SaveChangesAsync();
+            }
+
+            var crypto = new MessageCrypto(Token, EncodingAesKey.Parse(AesKey), AppId);
+            // Every 50th request repeats an earlier message with a new nonce (WeChat's retry): answered success, stored once.
+            var warm = Build(crypto, events, accounts, warmUp, "w");
+            var timed = Build(crypto, events, accounts, count, "t");
+            var distinct = warm.Distinct + timed.Distinct;
+
+            using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = Concurrency, UseProxy = false, PooledConnectionLifetime = Timeout.InfiniteTimeSpan };
+            using var http = new HttpClient(handler) { BaseAddress = new Uri(portalUrl), Timeout = TimeSpan.FromSeconds(60) };
+            var floorPrefix = events ? "/bench/floor/component/events" : "/bench/floor/accounts";
+            string Real(string target) => target;
+            string Floor(string target) => events ? floorPrefix + target[target.IndexOf('?', StringComparison.Ordinal)..] : floorPrefix + target["/wechat/accounts".Length..];
+
+            await SendAllAsync(http, warm.Requests, Floor);
+            var warmReal = await SendAllAsync(http, warm.Requests, Real);
+            var floor = await SendAllAsync(http, timed.Requests, Floor);
+            var before = services.GetRequiredService<GroupCommitWriter>().Totals;
+            var real = await SendAllAsync(http, timed.Requests, Real);
+            var after = services.GetRequiredService<GroupCommitWriter>().Totals;
+            var batching = string.Create(CultureInfo.InvariantCulture, $"; {after.Batches - before.Batches:N0} commits, mean batch {(after.Items - before.Items) / (double)Math.Max(1, after.Batches - before.Batches):0.0}, writer busy {(after.Busy - before.Busy).TotalSeconds / real.Seconds:P0}");
+            var answeredAt = DateTimeOffset.UtcNow;
+
+            var ok = real.Failures == 0 && floor.Failures == 0 && warmReal.Failures == 0;
+            string extra;
+            await using (var db = await dbFactory.CreateDbContextAsync())
+            {
+                if (!events)
+                {
+                    var rows = await db.AccountMessages.CountAsync();
+                    var keys = await db.AccountMessages.Select(m => new { m.AuthorizerAppId, m.DedupeKey }).Distinct().CountAsync();
+                    ok &= rows == distinct && keys == distinct;
+                    extra = $"{rows:N0} rows for {distinct:N0} distinct messages ({warm.Requests.Length + timed.Requests.Length:N0} sent){(real.Failures > 0 ? $", {real.Failures} not success" : "")}";
+                }
+                else
+                {
+                    var rows = await db.Inbox.CountAsync();
+                    ok &= rows == distinct;
+                    // The inbox processor must keep up: every push processed, and how long after its arrival.
+                    var drain = Stopwatch.StartNew();
+                    while (await db.Inbox.CountAsync(m => m.Status == InboxStatus.Pending) > 0 && drain.Elapsed < TimeSpan.FromSeconds(120))
+                    {
+                        await Task.Delay(100);
+                    }
+
+                    var processed = await db.Inbox.AsNoTracking().Where(m => m.Status == InboxStatus.Processed).Select(m => new { m.ReceivedAt, m.ProcessedAt }).ToListAsync();
+                    var lags = processed.Select(m => (m.ProcessedAt!.Value - m.ReceivedAt).TotalSeconds).Order().ToArray();
+                    ok &= processed.Count == rows;
+                    extra = string.Create(CultureInfo.InvariantCulture,
+                        $"{rows:N0} rows for {distinct:N0} distinct pushes; {processed.Count:N0} processed, the last {(processed.Count == 0 ? 0 : (processed.Max(m => m.ProcessedAt!.Value) - answeredAt).TotalSeconds):0.0} s after the last answer; lag p50 {Percentile(lags, 0.5):0.0} s, max {(lags.Length == 0 ? 0 : lags[^1]):0.0} s{(real.Failures > 0 ? $", {real.Failures} not success" : "")}");
+                }
+            }
+
+            extra += batching;
+            return (count / real.Seconds, real.P99, count / floor.Seconds, floor.P99, real.Bytes / count, floor.Bytes / count, real.CpuMs / count, floor.CpuMs / count, extra, ok);
+        }
+        finally
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+            emulator.Kill(entireProcessTree: true);
+            await emulator.WaitForExitAsync();
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(dataDirectory, recursive: true);
+            if (database is not null)
+            {
+                Npgsql.NpgsqlConnection.ClearAllPools();
+                await using var admin = new Npgsql.NpgsqlConnection(new Npgsql.NpgsqlConnectionStringBuilder(options.PostgresConnection) { Database = "postgres", Pooling = false }.ConnectionString);
+                await admin.OpenAsync();
+                await using var drop = new Npgsql.NpgsqlCommand($"DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)", admin);
+                await drop.ExecuteNonQueryAsync();
+            }
+        }
+    }
+
+    /// <summary>The portal as Program.cs composes it (every service and middleware; the pages are not mapped), plus the two floor endpoints (this benchmark's own; the portal never maps them).</summary>
+    private static WebApplication BuildPortal(string url, string emulatorUrl, string dataDirectory, string[] databaseArgs, string[] benchArgs)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            EnvironmentName = "Production",
+            ContentRootPath = AppContext.BaseDirectory,
+            Args =
+            [
+                "--urls", url, "--Portal:DataDirectory=" + dataDirectory, "--Portal:PublicBaseUrl=" + url, "--Portal:Demo:Seed=false",
+                "--WeChat:Mode=Emulator", "--WeChat:EmulatorBaseUrl=" + emulatorUrl, "--WeChat:Emulator:AllowInProduction=true", "--WeChat:ComponentAppId=" + AppId,
+                "--WeChat:ComponentAppSecret=" + Secret, "--WeChat:Token=" + Token, "--WeChat:EncodingAesKey=" + AesKey,
+                "--KeepAlive:RunJobsOnSchedule=false", "--Logging:LogLevel:Default=Warning",
+                // --set Ingestion:MaxBatchDelay=00:00:00.002 (repeatable) tries other settings.
+                .. benchArgs.Select((a, i) => (a, i)).Where(p => p.a == "--set" && p.i + 1 < benchArgs.Length).Select(p => "--" + benchArgs[p.i + 1]),
+                .. databaseArgs,
+            ],
+        });
+        builder.AddPortalConfiguration();
+        builder.AddPortalSecurity();
+        builder.AddPortalRateLimiting();
+        builder.AddPortalData();
+        builder.AddPortalIdentity();
+        builder.AddPortalIngestion();
+        builder.AddPortalOnboarding();
+        builder.AddPortalPushes();
+        builder.AddPortalKeepAlive();
+        builder.AddPortalMessages();
+        builder.AddPortalAdmin();
+        builder.AddPortalEmulator();
+        builder.AddPortalUi();
+        builder.AddPortalHealth();
+        var app = builder.Build();
+        app.UsePortalSecurity();
+        app.UsePortalPipeline();
+        app.MapPortalHealth();
+        app.MapPortalEmulator();
+        app.MapPortalIdentity();
+        app.MapPortalOnboarding();
+        app.MapPortalKeepAlive();
+        app.MapPortalMessages();
+        app.MapPortalAdmin();
+        // MapPortalUi is left out: its static-asset manifest exists only in Portal.Web's own output, and no page is on these paths.
+        MapFloor(app);
+        return app;
+    }
+
+    /// <summary>Verify, decrypt, parse, answer: the portal's own code for each step, and no storage.</summary>
+    private static void MapFloor(IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapPost("/bench/floor/accounts/{appid}/events", async (string appid, HttpContext context, IOptionsMonitor<WeChatOptions> wechat, TimeProvider time) =>
+        {
+            var o = wechat.CurrentValue;
+            var (request, refusal, _) = await SignedRequest.ReadAsync(context, o, time);
+            if (request is null)
+            {
+                return refusal!;
+            }
+
+            var envelope = EncryptedEnvelope.ParseAccountMessage(request.Body);
+            var message = AccountMessage.Parse(request.VerifyAndDecrypt(o.CreateCrypto(), envelope.Encrypt));
+            return message.ToUserName == envelope.Recipient ? Results.Text("success") : Results.BadRequest();
+        }).DisableAntiforgery().AllowAnonymous();
+        endpoints.MapPost("/bench/floor/component/events", async (HttpContext context, IOptionsMonitor<WeChatOptions> wechat, TimeProvider time) =>
+        {
+            var o = wechat.CurrentValue;
+            var (request, refusal, _) = await SignedRequest.ReadAsync(context, o, time);
+            if (request is null)
+            {
+                return refusal!;
+            }
+
+            var envelope = EncryptedEnvelope.ParseComponentPush(request.Body);
+            var push = ComponentPush.Parse(request.VerifyAndDecrypt(o.CreateCrypto(), envelope.Encrypt));
+            return push.AppId == o.ComponentAppId ? Results.Text("success") : Results.BadRequest();
+        }).DisableAntiforgery().AllowAnonymous();
+    }
+
+    private sealed record Prepared((string Target, byte[] Body)[] Requests, int Distinct);
+
+    private static Prepared Build(MessageCrypto crypto, bool events, (string AppId, string User)[] accounts, int count, string tag)
+    {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var timestamp = now.ToString(CultureInfo.InvariantCulture);
+        var requests = new (string, byte[])[count];
+        var plain = new string[count];
+        var distinct = 0;
+        for (var i = 0; i < count; i++)
+        {
+            var repeat = i % 50 == 49;
+            string xml, envelopeName, target;
+            var (appId, user) = accounts[i % accounts.Length];
+            if (repeat)
+            {
+                xml = plain[i - 25];
+            }
+            else
+            {
+                distinct++;
+                xml = events
+                    ? $"<xml><AppId><![CDATA[{AppId}]]></AppId><CreateTime>{now}</CreateTime><InfoType><![CDATA[component_verify_ticket]]></InfoType><ComponentVerifyTicket><![CDATA[ticket@@@{tag}{i}-{Guid.NewGuid():N}]]></ComponentVerifyTicket></xml>"
+                    : $"<xml><ToUserName><![CDATA[{user}]]></ToUserName><FromUserName><![CDATA[oBenchUser{i % 997:0000}]]></FromUserName><CreateTime>{now}</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[您好，请问今天营业到几点？ {tag}{i}]]></Content><MsgId>{(tag == "w" ? 1_000_000_000L : 2_000_000_000L) + i}</MsgId></xml>";
+            }
+
+            if (events)
+            {
+                // A repeated ticket push is the same plaintext: same dedupe key (the push's hash).
+                (appId, user) = (AppId, AppId);
+            }
+            else if (repeat)
+            {
+                (appId, user) = accounts[(i - 25) % accounts.Length];
+            }
+
+            plain[i] = xml;
+            var nonce = MessageCrypto.NewNonce();
+            var encrypted = crypto.Encrypt(xml, timestamp, nonce);
+            var query = $"signature={crypto.ComputeUrlSignature(timestamp, nonce)}&timestamp={timestamp}&nonce={nonce}&encrypt_type=aes&msg_signature={encrypted.MsgSignature}";
+            envelopeName = events ? "AppId" : "ToUserName";
+            target = events ? "/wechat/component/events?" + query : $"/wechat/accounts/{appId}/events?openid=oBenchUser&{query}";
+            requests[i] = (target, Encoding.UTF8.GetBytes($"<xml><{envelopeName}><![CDATA[{user}]]></{envelopeName}><Encrypt><![CDATA[{encrypted.Encrypt}]]></Encrypt></xml>"));
+        }
+
+        return new Prepared(requests, distinct);
+    }
+
+    private sealed record Measured(double Seconds, double P99, int Failures, long Bytes, double CpuMs);
+
+    private static async Task<Measured> SendAllAsync(HttpClient http, (string Target, byte[] Body)[] requests, Func<string, string> route)
+    {
+        var latencies = new long[requests.Length];
+        var next = -1;
+        var failures = 0;
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var bytes = GC.GetTotalAllocatedBytes(precise: false);
+        var start = Stopwatch.GetTimestamp();
+        await Task.WhenAll(Enumerable.Range(0, Concurrency).Select(_ => Task.Run(async () =>
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < requests.Length)
+            {
+                var (target, body) = requests[i];
+                var begin = Stopwatch.GetTimestamp();
+                using var content = new ByteArrayContent(body);
+                using var response = await http.PostAsync(route(target), content);
+                var answer = await response.Content.ReadAsStringAsync();
+                latencies[i] = Stopwatch.GetTimestamp() - begin;
+                if (response.StatusCode != HttpStatusCode.OK || answer != "success")
+                {
+                    Interlocked.Increment(ref failures);
+                }
+            }
+        })));
+        var seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        var allocated = GC.GetTotalAllocatedBytes(precise: false) - bytes;
+        var cpuMs = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds;
+        Array.Sort(latencies);
+        var p99 = latencies[(int)Math.Min(latencies.Length - 1, Math.Ceiling(latencies.Length * 0.99) - 1)] * 1000.0 / Stopwatch.Frequency;
+        return new Measured(seconds, p99, failures, allocated, cpuMs);
+    }
+
+    private static double Percentile(double[] sorted, double p) => sorted.Length == 0 ? 0 : sorted[(int)Math.Min(sorted.Length - 1, Math.Ceiling(sorted.Length * p) - 1)];
+
+    private static async Task WaitForAsync(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                if (await condition())
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException("the benchmark's emulator did not come up");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
