@@ -38,6 +38,7 @@ public static class Bench
     private static readonly (string Name, Func<BenchOptions, Task<BenchResult>> Run)[] Paths =
     [
         // Registered by each path's file (keep one line per path, in this order): messages, events, token-api, sweep-80ms, lists, pages.
+        ("sweep-80ms", SweepLatencyBench.RunAsync),
     ];
 
     public static bool Wanted(string[] args) => args.Contains("--quick") || args.Contains("--path");
