@@ -56,4 +56,12 @@ public class StartupValidationTests
     {
         Assert.Contains(expected, StartFailure(new() { [$"KeepAlive:Schedules:{job}"] = cron }));
     }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("257")]
+    public void SweepConcurrencyOutOfRange_RefusesToStart(string value)
+    {
+        Assert.Contains("KeepAlive:MaxConcurrency must be 1 to 256", StartFailure(new() { ["KeepAlive:MaxConcurrency"] = value }));
+    }
 }
