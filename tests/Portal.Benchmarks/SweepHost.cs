@@ -228,6 +228,51 @@ public sealed class SweepHost : IAsyncDisposable
         return await db.Database.SqlQueryRaw<long>("SELECT pg_database_size(current_database()) AS \"Value\"").SingleAsync();
     }
 
+    /// <summary>
+    /// PostgreSQL: server connections open to the portal's database (the pools of every instance; a pool opens a
+    /// connection only when all of its open ones are busy and keeps it for minutes, so this is the peak in use). SQLite: null.
+    /// </summary>
+    public async Task<int?> DatabaseConnectionsAsync()
+    {
+        if (_database is null)
+        {
+            return null;
+        }
+
+        await using var connection = new Npgsql.NpgsqlConnection(new Npgsql.NpgsqlConnectionStringBuilder(_postgres) { Database = "postgres", Pooling = false }.ConnectionString);
+        await connection.OpenAsync();
+        return (await CountConnectionsAsync(connection)).Open;
+    }
+
+    /// <summary>PostgreSQL: samples the portal database's connections busy in a statement or transaction every 10 ms until cancelled; the highest count (SQLite: null).</summary>
+    public async Task<int?> PeakBusyConnectionsAsync(CancellationToken stop)
+    {
+        if (_database is null)
+        {
+            return null;
+        }
+
+        await using var connection = new Npgsql.NpgsqlConnection(new Npgsql.NpgsqlConnectionStringBuilder(_postgres) { Database = "postgres", Pooling = false }.ConnectionString);
+        await connection.OpenAsync(CancellationToken.None);
+        var peak = 0;
+        while (!stop.IsCancellationRequested)
+        {
+            peak = Math.Max(peak, (await CountConnectionsAsync(connection)).Busy);
+            await Task.Delay(10, CancellationToken.None);
+        }
+
+        return peak;
+    }
+
+    private async Task<(int Open, int Busy)> CountConnectionsAsync(Npgsql.NpgsqlConnection connection)
+    {
+        await using var count = new Npgsql.NpgsqlCommand("SELECT count(*), count(*) FILTER (WHERE state <> 'idle') FROM pg_stat_activity WHERE datname = @db", connection);
+        count.Parameters.AddWithValue("db", _database!);
+        await using var reader = await count.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        return ((int)reader.GetInt64(0), (int)reader.GetInt64(1));
+    }
+
     public double EmulatorPeakRssMiB() => PeakRssMiB(_emulator.Id);
 
     public TimeSpan EmulatorCpu()

@@ -27,6 +27,7 @@ public static class SweepLatencyBench
         var seconds = double.Parse(options.Arg("--seconds", options.Quick ? "3" : "15"), CultureInfo.InvariantCulture);
         var runs = Math.Max(1, options.Runs);
         var load = File.ReadAllText("/proc/loadavg").Split(' ')[..3];
+        var took = Stopwatch.StartNew();
 
         await using var host = await SweepHost.StartAsync(options.PostgresConnection, 1, new Dictionary<string, string>
         {
@@ -76,14 +77,14 @@ public static class SweepLatencyBench
         var details = new List<string>
         {
             $"sweep-80ms: {latencyMs} ms added at the emulator on api_authorizer_token, provider {(host.IsPostgreSql ? "PostgreSql" : "Sqlite")}, load average {string.Join(' ', load)} at start",
-            "| in flight | due | refreshed | wall | refreshes/s | p50 | p99 | floor (c ÷ latency) | ratio | portal CPU per refresh | emulator CPU per refresh |",
-            "|---|---|---|---|---|---|---|---|---|---|---|",
+            "| in flight | due | refreshed | wall | refreshes/s | p50 | p99 | floor (c ÷ latency) | ratio | portal CPU per refresh | emulator CPU per refresh | PostgreSQL connections: busy at most / open |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|",
         };
         var results = new List<(int Level, double Rate, double P99, double Floor, bool Complete)>();
         foreach (var level in levels)
         {
             host.Set("KeepAlive:MaxConcurrency", level.ToString(CultureInfo.InvariantCulture));
-            var measured = new List<(int Due, int Refreshed, TimeSpan Wall, double Rate, double P50, double P99, double CpuMs, double EmulatorCpuMs)>();
+            var measured = new List<(int Due, int Refreshed, TimeSpan Wall, double Rate, double P50, double P99, double CpuMs, double EmulatorCpuMs, int? PeakBusy)>();
             for (var run = 0; run < runs; run++)
             {
                 var batch = batches[(level, run)];
@@ -92,27 +93,33 @@ public static class SweepLatencyBench
                 durations.Clear();
                 var cpu = Process.GetCurrentProcess().TotalProcessorTime;
                 var emulatorCpu = host.EmulatorCpu();
+                using var stopSampling = new CancellationTokenSource();
+                var sampler = host.PeakBusyConnectionsAsync(stopSampling.Token);
                 var watch = Stopwatch.StartNew();
                 var result = await sweep.RunAsync(CancellationToken.None);
                 var wall = watch.Elapsed;
+                await stopSampling.CancelAsync();
+                var peakBusy = await sampler;
                 var cpuMs = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds;
                 var emulatorCpuMs = (host.EmulatorCpu() - emulatorCpu).TotalMilliseconds;
                 var sorted = durations.Order().ToArray();
-                measured.Add((result.Due, result.Succeeded, wall, result.Succeeded / wall.TotalSeconds, Percentile(sorted, 0.50), Percentile(sorted, 0.99), cpuMs / Math.Max(1, result.Succeeded), emulatorCpuMs / Math.Max(1, result.Succeeded)));
+                measured.Add((result.Due, result.Succeeded, wall, result.Succeeded / wall.TotalSeconds, Percentile(sorted, 0.50), Percentile(sorted, 0.99), cpuMs / Math.Max(1, result.Succeeded), emulatorCpuMs / Math.Max(1, result.Succeeded), peakBusy));
             }
 
             var median = measured.OrderBy(m => m.Rate).ElementAt(measured.Count / 2);
+            var connections = await host.DatabaseConnectionsAsync();
             var floor = level * 1000.0 / latencyMs;
             var complete = measured.All(m => m.Refreshed == batches[(level, 0)].Count && m.Due == m.Refreshed);
             results.Add((level, median.Rate, median.P99, floor, complete));
             details.Add(string.Create(CultureInfo.InvariantCulture,
-                $"| {level} | {median.Due:N0} | {median.Refreshed:N0} | {median.Wall.TotalSeconds:0.00} s | {median.Rate:0} | {median.P50:0.0} ms | {median.P99:0.0} ms | {floor:0}/s | {median.Rate / floor:0.00}{(median.Rate / floor >= TargetRatio ? "" : " MISSED")} | {median.CpuMs:0.00} ms | {median.EmulatorCpuMs:0.00} ms |"));
+                $"| {level} | {median.Due:N0} | {median.Refreshed:N0} | {median.Wall.TotalSeconds:0.00} s | {median.Rate:0} | {median.P50:0.0} ms | {median.P99:0.0} ms | {floor:0}/s | {median.Rate / floor:0.00}{(median.Rate / floor >= TargetRatio ? "" : " MISSED")} | {median.CpuMs:0.00} ms | {median.EmulatorCpuMs:0.00} ms | {(connections is { } c ? $"{median.PeakBusy} / {c}" : "— (SQLite)")} |"));
             if (runs > 1)
             {
                 details.Add($"|   runs at {level}: {string.Join(", ", measured.Select(m => m.Rate.ToString("0", CultureInfo.InvariantCulture) + "/s"))} |");
             }
         }
 
+        details.Add(string.Create(CultureInfo.InvariantCulture, $"sweep-80ms: {took.Elapsed.TotalSeconds:0} s in all (start, seeding, warm-up, {levels.Length} levels × {runs} run(s)); load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]} at the end"));
         var headline = results.MaxBy(r => r.Level);
         var passed = results.All(r => r.Complete && r.Rate / r.Floor >= TargetRatio);
         return new BenchResult("sweep-80ms", headline.Rate, headline.P99, headline.Floor, passed, details);
