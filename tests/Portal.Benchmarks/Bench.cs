@@ -41,6 +41,7 @@ public static class Bench
         ("messages", IngestionBench.MessagesAsync),
         ("events", IngestionBench.EventsAsync),
         ("token-api", TokenApiBench.RunAsync),
+        ("sweep-80ms", SweepLatencyBench.RunAsync),
         ("lists", ListsBench.RunAsync),
         ("pages", PagesBench.RunAsync),
     ];

@@ -136,6 +136,75 @@ public sealed class KeepAliveTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SweepPageLease_TakesOnlyWhatIsFree_AndAnOldLeaseIsGivenBackUnused()
+    {
+        var id = await BindAsync("好味道餐厅·人民广场店", "wx1a2b3c4d5e6f7001");
+        _clock.Advance(TimeSpan.FromHours(2));
+        var leased = Assert.Single((await Refresher.LeaseDueAsync([id], CancellationToken.None)).Leased);
+        Assert.Equal("wx1a2b3c4d5e6f7001", leased.AppId);
+
+        // Leased already (by this page): a second page gets it as busy; an id that does not exist is gone.
+        var second = await Refresher.LeaseDueAsync([id, 999_999], CancellationToken.None);
+        Assert.Empty(second.Leased);
+        Assert.Contains((id, RefreshOutcome.Busy), second.NotLeased);
+        Assert.Contains((999_999, RefreshOutcome.Gone), second.NotLeased);
+
+        // Past half of the lease duration the lease is not used to call WeChat: it is given back, the next sweep refreshes.
+        var calls = RefreshCalls;
+        _clock.Advance(TimeSpan.FromMinutes(1) + TimeSpan.FromSeconds(1));
+        Assert.Equal(RefreshOutcome.Busy, await Refresher.RefreshLeasedAsync(leased, "test"));
+        Assert.Equal(calls, RefreshCalls);
+        Assert.Null((await TokenAsync(id)).LeaseOwner);
+        Assert.Equal(1, (await Sweep.RunAsync(CancellationToken.None)).Outcomes.GetValueOrDefault(RefreshOutcome.Refreshed));
+        Assert.Equal(calls + 1, RefreshCalls);
+    }
+
+    [Fact]
+    public async Task CancelledSweep_FinishesWhatIsInFlight_AndGivesBackTheLeasesItDidNotUse()
+    {
+        await _h.DisposeAsync();
+        _h = OnboardingHarness.Create(new Dictionary<string, string?> { ["KeepAlive:MaxConcurrency"] = "1" }, clock: _clock);
+        await _h.InitializeAsync();
+        _h.Emulator.PushTimingOverride = AuthorizationPushTiming.Concurrent;
+        _h.Emulator.RefreshTokenModeOverride = RefreshTokenMode.Rotate;
+        string[] appIds = ["wx1a2b3c4d5e6f7001", "wx1a2b3c4d5e6f7002", "wx1a2b3c4d5e6f7003"];
+        string[] shops = ["好味道餐厅·人民广场店", "好味道餐厅·徐家汇店", "城东书店"];
+        for (var i = 0; i < appIds.Length; i++)
+        {
+            await BindAsync(shops[i], appIds[i]);
+        }
+
+        _clock.Advance(TimeSpan.FromHours(2));
+        var calls = RefreshCalls;
+        _h.Emulator.AddFault(new FaultRule { Target = "api_authorizer_token", Kind = FaultKind.Latency, LatencyMs = 1000 });
+        using var cancel = new CancellationTokenSource();
+        var sweep = Task.Run(() => Sweep.RunAsync(cancel.Token));
+
+        // One page leases all three; one at a time, the first is with WeChat when the sweep is cancelled.
+        await StandaloneEmulator.WaitUntilAsync(async () =>
+        {
+            await using var db = await _h.DbAsync();
+            return await db.AuthorizerTokens.CountAsync(t => t.LeaseOwner != null) == 3;
+        }, TimeSpan.FromSeconds(30));
+        cancel.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => sweep);
+
+        Assert.Equal(calls + 1, RefreshCalls);
+        await using (var db = await _h.DbAsync())
+        {
+            var tokens = await db.AuthorizerTokens.AsNoTracking().Include(t => t.Authorizer).ToListAsync();
+            Assert.All(tokens, t => Assert.Null(t.LeaseOwner));
+            Assert.All(tokens, t => Assert.Null(t.LeaseUntil));
+            Assert.Equal(2, tokens.Count(t => t.RefreshDueAt <= _clock.GetUtcNow()));
+            // The one that was in flight wrote what WeChat returned (rotate mode: the new refresh token).
+            Assert.All(tokens, t => Assert.Equal(_h.Emulator.FindAuthorization(t.Authorizer!.AppId)!.RefreshToken, Protector.Unprotect(t.RefreshTokenProtected)));
+        }
+
+        _h.Emulator.ClearFaults();
+        Assert.Equal(2, (await Sweep.RunAsync(CancellationToken.None)).Outcomes.GetValueOrDefault(RefreshOutcome.Refreshed));
+    }
+
+    [Fact]
     public async Task Unrecoverable61023_MarksTheBindingForReauthorizationAndAlerts()
     {
         var id = await BindAsync("城东书店", "wx1a2b3c4d5e6f7003");

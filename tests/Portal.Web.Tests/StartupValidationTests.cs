@@ -66,4 +66,12 @@ public class StartupValidationTests
     {
         Assert.Contains(expected, StartFailure(new() { [key] = value }));
     }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("257")]
+    public void SweepConcurrencyOutOfRange_RefusesToStart(string value)
+    {
+        Assert.Contains("KeepAlive:MaxConcurrency must be 1 to 256", StartFailure(new() { ["KeepAlive:MaxConcurrency"] = value }));
+    }
 }

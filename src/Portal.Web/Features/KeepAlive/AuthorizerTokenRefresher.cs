@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using Microsoft.EntityFrameworkCore;
 using Portal.Data;
 using Portal.Data.Entities;
@@ -11,6 +13,12 @@ using Portal.Web.Features.Data;
 using Portal.Web.Features.Onboarding;
 
 namespace Portal.Web.Features.KeepAlive;
+
+/// <summary>An authorizer token row leased by a sweep page (<see cref="AuthorizerTokenRefresher.LeaseDueAsync"/>), as read with its lease.</summary>
+public sealed record LeasedToken(AuthorizerToken Token, string AppId, string Owner, DateTimeOffset LeaseUntil);
+
+/// <summary>What a sweep page's lease took, and why the others were not taken.</summary>
+public sealed record LeasedPage(IReadOnlyList<LeasedToken> Leased, IReadOnlyList<(int AuthorizerId, RefreshOutcome Outcome)> NotLeased);
 
 public enum RefreshOutcome
 {
@@ -50,6 +58,16 @@ public sealed partial class AuthorizerTokenRefresher(
 {
     public const string RefreshApi = "api_authorizer_token";
 
+    /// <summary>The meter of the keep-alive work (<c>dotnet-counters monitor --counters Portal.KeepAlive</c>, OpenTelemetry).</summary>
+    public const string MeterName = "Portal.KeepAlive";
+
+    private static readonly Meter Meter = new(MeterName);
+
+    /// <summary>Wall time of one refresh (lease, WeChat's answer, the write), in milliseconds, tagged with its outcome.</summary>
+    private static readonly string[] OutcomeNames = Enum.GetNames<RefreshOutcome>();
+
+    private static readonly Histogram<double> RefreshDuration = Meter.CreateHistogram<double>("portal.keepalive.refresh.duration", "ms", "Wall time of one authorizer token refresh");
+
     private readonly string _owner = $"{Environment.ProcessId}:{Guid.NewGuid():N}";
     private readonly ConcurrentDictionary<int, Lazy<Task<RefreshOutcome>>> _inflight = new();
 
@@ -73,7 +91,7 @@ public sealed partial class AuthorizerTokenRefresher(
     /// </param>
     public Task<RefreshOutcome> RefreshAsync(int authorizerId, string reason, CancellationToken cancellationToken, bool onlyIfExpired = false, bool onlyIfDue = false)
     {
-        var lazy = _inflight.GetOrAdd(authorizerId, id => new Lazy<Task<RefreshOutcome>>(() => RefreshCoreAsync(id, reason, onlyIfExpired, onlyIfDue, CancellationToken.None)));
+        var lazy = _inflight.GetOrAdd(authorizerId, id => new Lazy<Task<RefreshOutcome>>(() => TimedRefreshAsync(id, reason, onlyIfExpired, onlyIfDue)));
         return AwaitAndForget(authorizerId, lazy, cancellationToken);
     }
 
@@ -90,6 +108,17 @@ public sealed partial class AuthorizerTokenRefresher(
                 _inflight.TryRemove(new KeyValuePair<int, Lazy<Task<RefreshOutcome>>>(authorizerId, lazy));
             }
         }
+    }
+
+    private Task<RefreshOutcome> TimedRefreshAsync(int authorizerId, string reason, bool onlyIfExpired, bool onlyIfDue)
+        => TimedAsync(() => RefreshCoreAsync(authorizerId, reason, onlyIfExpired, onlyIfDue, CancellationToken.None));
+
+    private static async Task<RefreshOutcome> TimedAsync(Func<Task<RefreshOutcome>> refresh)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var outcome = await refresh();
+        RefreshDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, new KeyValuePair<string, object?>("outcome", OutcomeNames[(int)outcome]));
+        return outcome;
     }
 
     private async Task<RefreshOutcome> RefreshCoreAsync(int authorizerId, string reason, bool onlyIfExpired, bool onlyIfDue, CancellationToken cancellationToken)
@@ -127,6 +156,12 @@ public sealed partial class AuthorizerTokenRefresher(
             return RefreshOutcome.NotDue;
         }
 
+        return await RefreshHeldAsync(db, token, appId, reason, cancellationToken);
+    }
+
+    /// <summary>The refresh of a row whose lease we hold, tracked by <paramref name="db"/>: WeChat, then the one guarded write.</summary>
+    private async Task<RefreshOutcome> RefreshHeldAsync(PortalDbContext db, AuthorizerToken token, string appId, string reason, CancellationToken cancellationToken)
+    {
         try
         {
             var outcome = await RefreshWithRecoveryAsync(db, token, appId, cancellationToken);
@@ -146,6 +181,97 @@ public sealed partial class AuthorizerTokenRefresher(
             // Someone else wrote this row since we took the lease (re-authorization, revocation): a stale writer loses.
             LogStale(logger, appId);
             return RefreshOutcome.Busy;
+        }
+    }
+
+    private long _pages;
+
+    /// <summary>
+    /// The sweep's lease of a page of due authorizers: one conditional UPDATE takes every one of them that is still due,
+    /// not backing off and not leased (by anyone, any instance), under an owner unique to this page; one SELECT reads
+    /// them back with their appids. Those not taken come back with why (gone, no longer due, leased elsewhere, quota
+    /// paused). Two gated statements per page instead of a lease and a read per authorizer, and no database connection
+    /// is held while WeChat answers.
+    /// </summary>
+    public async Task<LeasedPage> LeaseDueAsync(IReadOnlyList<int> authorizerIds, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        if (authorizerIds.Count == 0 || await IsPausedAsync(db, now, cancellationToken))
+        {
+            return new LeasedPage([], authorizerIds.Select(id => (id, RefreshOutcome.QuotaPaused)).ToList());
+        }
+
+        var owner = $"{_owner}/{Interlocked.Increment(ref _pages)}";
+        var leaseUntil = now + options.CurrentValue.LeaseDuration;
+        var ids = authorizerIds.ToArray();
+        await writes.RunAsync(() => db.AuthorizerTokens
+            .Where(t => ids.Contains(t.AuthorizerId) && (t.LeaseUntil == null || t.LeaseUntil < now)
+                && t.RefreshDueAt != null && t.RefreshDueAt <= now && (t.NextAttemptAt == null || t.NextAttemptAt <= now))
+            .ExecuteUpdateAsync(s => s.SetProperty(t => t.LeaseOwner, owner).SetProperty(t => t.LeaseUntil, leaseUntil).SetProperty(t => t.Version, t => t.Version + 1), cancellationToken), cancellationToken);
+        var rows = await db.AuthorizerTokens.AsNoTracking().Where(t => ids.Contains(t.AuthorizerId))
+            .Select(t => new { Token = t, t.Authorizer!.AppId }).ToListAsync(cancellationToken);
+        var leased = new List<LeasedToken>(rows.Count);
+        var notLeased = new List<(int, RefreshOutcome)>();
+        foreach (var row in rows)
+        {
+            if (row.Token.LeaseOwner == owner)
+            {
+                leased.Add(new LeasedToken(row.Token, row.AppId, owner, leaseUntil));
+            }
+            else
+            {
+                notLeased.Add((row.Token.AuthorizerId, row.Token.LeaseUntil == null || row.Token.LeaseUntil < now ? RefreshOutcome.NotDue : RefreshOutcome.Busy));
+            }
+        }
+
+        notLeased.AddRange(ids.Except(rows.Select(r => r.Token.AuthorizerId)).Select(id => (id, RefreshOutcome.Gone)));
+        return new LeasedPage(leased, notLeased);
+    }
+
+    /// <summary>
+    /// Refreshes an authorizer the sweep leased with <see cref="LeaseDueAsync"/>, sharing the work with a refresh of the
+    /// same authorizer already running in this process (then this lease is given back). A lease older than half of
+    /// <c>KeepAlive:LeaseDuration</c> is not used to call WeChat (it could expire during the call): it is given back and
+    /// the next sweep takes the authorizer.
+    /// </summary>
+    public Task<RefreshOutcome> RefreshLeasedAsync(LeasedToken leased, string reason)
+    {
+        var id = leased.Token.AuthorizerId;
+        var mine = new Lazy<Task<RefreshOutcome>>(() => TimedAsync(() => RefreshLeasedCoreAsync(leased, reason)));
+        var lazy = _inflight.GetOrAdd(id, mine);
+        return ReferenceEquals(lazy, mine) ? AwaitAndForget(id, lazy, CancellationToken.None) : ShareAsync(leased, id, lazy);
+
+        async Task<RefreshOutcome> ShareAsync(LeasedToken leased, int id, Lazy<Task<RefreshOutcome>> running)
+        {
+            await ReleaseLeasesAsync([leased]);
+            return await AwaitAndForget(id, running, CancellationToken.None);
+        }
+    }
+
+    private async Task<RefreshOutcome> RefreshLeasedCoreAsync(LeasedToken leased, string reason)
+    {
+        if (time.GetUtcNow() > leased.LeaseUntil - options.CurrentValue.LeaseDuration / 2)
+        {
+            await ReleaseLeasesAsync([leased]);
+            return RefreshOutcome.Busy;
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(CancellationToken.None);
+        db.AuthorizerTokens.Attach(leased.Token);
+        return await RefreshHeldAsync(db, leased.Token, leased.AppId, reason, CancellationToken.None);
+    }
+
+    /// <summary>Gives back page leases that were not used (a cancelled sweep, a shared refresh); only where the lease is still ours.</summary>
+    public async Task ReleaseLeasesAsync(IReadOnlyCollection<LeasedToken> leases)
+    {
+        foreach (var group in leases.GroupBy(l => l.Owner))
+        {
+            var owner = group.Key;
+            var ids = group.Select(l => l.Token.AuthorizerId).ToArray();
+            await using var db = await dbFactory.CreateDbContextAsync(CancellationToken.None);
+            await writes.RunAsync(() => db.AuthorizerTokens.Where(t => ids.Contains(t.AuthorizerId) && t.LeaseOwner == owner)
+                .ExecuteUpdateAsync(s => s.SetProperty(t => t.LeaseOwner, (string?)null).SetProperty(t => t.LeaseUntil, (DateTimeOffset?)null).SetProperty(t => t.Version, t => t.Version + 1), CancellationToken.None), CancellationToken.None);
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Portal.Data;
@@ -55,25 +56,43 @@ public sealed class RefreshSweep(IDbContextFactory<PortalDbContext> dbFactory, A
             .ToListAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// Refreshes what is due, <c>KeepAlive:MaxConcurrency</c> at a time. The due authorizers are leased a page at a
+    /// time (one conditional UPDATE and one read per page of twice the concurrency, see
+    /// <see cref="AuthorizerTokenRefresher.LeaseDueAsync"/>), the next page when the last one has been handed out, so a
+    /// refresh itself costs WeChat's answer and one guarded write, and no database connection is held while WeChat answers.
+    /// </summary>
     public async Task<SweepResult> RunAsync(CancellationToken cancellationToken)
     {
-        if (database.IsPostgreSql)
-        {
-            return await RunInPagesAsync(cancellationToken);
-        }
-
         var started = System.Diagnostics.Stopwatch.StartNew();
-        var due = await SelectDueAsync(cancellationToken);
+        var o = options.CurrentValue;
+        var concurrency = Math.Max(1, o.MaxConcurrency);
         var outcomes = new ConcurrentDictionary<RefreshOutcome, int>();
-        // Cancellation stops taking new authorizers; refreshes already talking to WeChat finish and write what WeChat
-        // returned (a refresh token must never be dropped half-way), then the cancellation surfaces. The default scheduler:
-        // whatever thread or scheduler the job runner was called on, the refreshes run on the thread pool.
-        await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.CurrentValue.MaxConcurrency), CancellationToken = cancellationToken, TaskScheduler = TaskScheduler.Default }, async (id, _) =>
+        var attempted = new StrongBox<int>();
+        var pages = database.IsPostgreSql ? ShuffledPagesAsync(concurrency, o.SweepBatchSize, attempted, cancellationToken) : PagesAsync(concurrency, o.SweepBatchSize, attempted, cancellationToken);
+        // Cancellation stops taking new authorizers (leases not handed out yet are given back); refreshes already talking
+        // to WeChat finish and write what WeChat returned (a refresh token must never be dropped half-way), then the
+        // cancellation surfaces. The default scheduler: whatever thread or scheduler the job runner was called on, the
+        // refreshes run on the thread pool.
+        await Parallel.ForEachAsync(LeasedAsync(pages, outcomes, cancellationToken), new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = cancellationToken, TaskScheduler = TaskScheduler.Default }, async (leased, _) =>
         {
-            var outcome = await refresher.RefreshAsync(id, "sweep", CancellationToken.None, onlyIfDue: true);
+            var outcome = await refresher.RefreshLeasedAsync(leased, "sweep");
             outcomes.AddOrUpdate(outcome, 1, (_, n) => n + 1);
         });
-        return new SweepResult(due.Count, outcomes, started.Elapsed);
+        return new SweepResult(attempted.Value, outcomes, started.Elapsed);
+    }
+
+    private static int PageSize(int concurrency) => Math.Max(16, concurrency * 2);
+
+    /// <summary>One instance (SQLite): the due set selected once, in due order, cut into pages.</summary>
+    private async IAsyncEnumerable<int[]> PagesAsync(int concurrency, int batchSize, StrongBox<int> attempted, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var due = await SelectDueAsync(batchSize, cancellationToken);
+        foreach (var page in due.Chunk(PageSize(concurrency)))
+        {
+            attempted.Value += page.Length;
+            yield return page;
+        }
     }
 
     /// <summary>
@@ -81,33 +100,54 @@ public sealed class RefreshSweep(IDbContextFactory<PortalDbContext> dbFactory, A
     /// is leased now and shuffled from a window eight pages wide: instances sweeping at once then work mostly on
     /// different authorizers instead of meeting on every one of them down the same list.
     /// </summary>
-    private async Task<SweepResult> RunInPagesAsync(CancellationToken cancellationToken)
+    private async IAsyncEnumerable<int[]> ShuffledPagesAsync(int concurrency, int batchSize, StrongBox<int> attempted, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var started = System.Diagnostics.Stopwatch.StartNew();
-        var o = options.CurrentValue;
-        var concurrency = Math.Max(1, o.MaxConcurrency);
-        var page = Math.Max(64, concurrency * 16);
-        var attempted = new HashSet<int>();
-        var outcomes = new ConcurrentDictionary<RefreshOutcome, int>();
-        while (attempted.Count < o.SweepBatchSize)
+        var page = PageSize(concurrency);
+        var seen = new HashSet<int>();
+        while (seen.Count < batchSize)
         {
-            var window = (await SelectDueAsync(page * 8, cancellationToken)).Where(id => !attempted.Contains(id)).ToArray();
+            var window = (await SelectDueAsync(page * 8, cancellationToken)).Where(id => !seen.Contains(id)).ToArray();
             if (window.Length == 0)
             {
-                break;
+                yield break;
             }
 
             Random.Shared.Shuffle(window);
-            var batch = window.Take(Math.Min(page, o.SweepBatchSize - attempted.Count)).ToArray();
-            attempted.UnionWith(batch);
-            await Parallel.ForEachAsync(batch, new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = cancellationToken, TaskScheduler = TaskScheduler.Default }, async (id, _) =>
-            {
-                var outcome = await refresher.RefreshAsync(id, "sweep", CancellationToken.None, onlyIfDue: true);
-                outcomes.AddOrUpdate(outcome, 1, (_, n) => n + 1);
-            });
+            var batch = window.Take(Math.Min(page, batchSize - seen.Count)).ToArray();
+            seen.UnionWith(batch);
+            attempted.Value = seen.Count;
+            yield return batch;
         }
+    }
 
-        return new SweepResult(attempted.Count, outcomes, started.Elapsed);
+    /// <summary>Leases each page as the refreshes reach it; counts what was not leased; gives back what was leased but not handed out.</summary>
+    private async IAsyncEnumerable<LeasedToken> LeasedAsync(IAsyncEnumerable<int[]> pages, ConcurrentDictionary<RefreshOutcome, int> outcomes, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var ids in pages.WithCancellation(cancellationToken))
+        {
+            var page = await refresher.LeaseDueAsync(ids, cancellationToken);
+            foreach (var (_, outcome) in page.NotLeased)
+            {
+                outcomes.AddOrUpdate(outcome, 1, (_, n) => n + 1);
+            }
+
+            var handedOut = 0;
+            try
+            {
+                foreach (var leased in page.Leased)
+                {
+                    handedOut++;
+                    yield return leased;
+                }
+            }
+            finally
+            {
+                if (handedOut < page.Leased.Count)
+                {
+                    await refresher.ReleaseLeasesAsync(page.Leased.Skip(handedOut).ToList());
+                }
+            }
+        }
     }
 
     /// <summary>
@@ -125,8 +165,9 @@ public sealed class RefreshSweep(IDbContextFactory<PortalDbContext> dbFactory, A
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        // This process's leases are its own owner, or the owner followed by "/" and a sweep page's number.
         var mine = refresher.LeaseOwner;
-        return await db.AuthorizerTokens.Where(t => t.LeaseOwner != null && t.LeaseOwner != mine)
+        return await db.AuthorizerTokens.Where(t => t.LeaseOwner != null && t.LeaseOwner != mine && !t.LeaseOwner.StartsWith(mine + "/"))
             .ExecuteUpdateAsync(s => s.SetProperty(t => t.LeaseOwner, (string?)null).SetProperty(t => t.LeaseUntil, (DateTimeOffset?)null).SetProperty(t => t.Version, t => t.Version + 1), cancellationToken);
     }
 }
