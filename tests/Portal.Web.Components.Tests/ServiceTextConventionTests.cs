@@ -20,6 +20,7 @@ public sealed partial class ServiceTextConventionTests
     [
         "[LoggerMessage", "ValidateOptionsResult.Fail", "OptionsValidationException", ".Validate(", "failures.Add(",
         "InvalidOperationException", "ArgumentException", "message = ", "alerts.RaiseAsync(", "audit.Add(",
+        "Meter.CreateHistogram", "Meter.CreateCounter",
     ];
 
     private static IEnumerable<(string File, int Line, string Text, string Statement)> ServiceLiterals()

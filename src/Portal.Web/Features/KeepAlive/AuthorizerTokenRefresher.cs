@@ -63,9 +63,9 @@ public sealed partial class AuthorizerTokenRefresher(
 
     private static readonly Meter Meter = new(MeterName);
 
-    /// <summary>Wall time of one refresh (lease, WeChat's answer, the write), in milliseconds, tagged with its outcome.</summary>
     private static readonly string[] OutcomeNames = Enum.GetNames<RefreshOutcome>();
 
+    /// <summary>Wall time of one refresh (lease, WeChat's answer, the write), in milliseconds, tagged with its outcome.</summary>
     private static readonly Histogram<double> RefreshDuration = Meter.CreateHistogram<double>("portal.keepalive.refresh.duration", "ms", "Wall time of one authorizer token refresh");
 
     private readonly string _owner = $"{Environment.ProcessId}:{Guid.NewGuid():N}";
