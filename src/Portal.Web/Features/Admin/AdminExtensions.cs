@@ -9,6 +9,8 @@ public static class AdminExtensions
 {
     public static IHostApplicationBuilder AddPortalAdmin(this IHostApplicationBuilder builder)
     {
+        // Its endpoints word failures for machines from the resources (ErrorText.ForMachines).
+        builder.Services.AddLocalization();
         builder.Services.AddSingleton<AuthorizerDirectory>();
         builder.Services.AddSingleton<ReleaseReadiness>();
         builder.Services.AddSingleton<DashboardService>();

@@ -11,6 +11,8 @@ public static class KeepAliveExtensions
     /// <summary>The refresher, the job bodies and their runner, the token API's services, and the jobs' scheduler (Hangfire, data/hangfire.db).</summary>
     public static IHostApplicationBuilder AddPortalKeepAlive(this IHostApplicationBuilder builder)
     {
+        // Its endpoints word failures for machines from the resources (ErrorText.ForMachines).
+        builder.Services.AddLocalization();
         builder.Services.AddOptions<KeepAliveOptions>().BindConfiguration(KeepAliveOptions.SectionName)
             .Validate(o => o.MaxConcurrency is >= 1 and <= 256, "KeepAlive:MaxConcurrency must be 1 to 256")
             .Validate(o => o.RefreshMargin > TimeSpan.Zero && o.LeaseDuration > TimeSpan.Zero, "KeepAlive:RefreshMargin and KeepAlive:LeaseDuration must be positive")

@@ -13,6 +13,8 @@ public static class OnboardingExtensions
 {
     public static IHostApplicationBuilder AddPortalOnboarding(this IHostApplicationBuilder builder)
     {
+        // Its endpoints word failures for machines from the resources (ErrorText.ForMachines).
+        builder.Services.AddLocalization();
         builder.Services.AddOptions<OnboardingOptions>().BindConfiguration(OnboardingOptions.SectionName)
             .Validate(o => o.InviteLifetime > TimeSpan.Zero, "Onboarding:InviteLifetime must be positive")
             .Validate(o => o.RequiredPermissionSets.OfficialAccount.All(id => id > 0) && o.RequiredPermissionSets.MiniProgram.All(id => id > 0),
