@@ -134,19 +134,23 @@ public sealed class PersistenceTests
         }
 
         SqliteConnection.ClearAllPools();
-        using var second = new PortalFactory(new Dictionary<string, string?> { ["WeChat:Emulator:AutoPushTickets"] = "false" }, dataDirectory: dataDirectory);
-        await using (var db = await second.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync())
+        using (var second = new PortalFactory(new Dictionary<string, string?> { ["WeChat:Emulator:AutoPushTickets"] = "false" }, dataDirectory: dataDirectory))
         {
-            var protector = second.Services.GetRequiredService<TokenProtector>();
-            var credential = await db.ComponentCredentials.SingleAsync();
-            Assert.Equal(ticket, protector.Unprotect(credential.TicketProtected!));
-            Assert.Equal(componentToken, protector.Unprotect(credential.AccessTokenProtected!));
-            var token = await db.AuthorizerTokens.SingleAsync();
-            Assert.Equal(accessToken, protector.Unprotect(token.AccessTokenProtected!));
-            Assert.Equal(refreshToken, protector.Unprotect(token.RefreshTokenProtected));
+            await using (var db = await second.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync())
+            {
+                var protector = second.Services.GetRequiredService<TokenProtector>();
+                var credential = await db.ComponentCredentials.SingleAsync();
+                Assert.Equal(ticket, protector.Unprotect(credential.TicketProtected!));
+                Assert.Equal(componentToken, protector.Unprotect(credential.AccessTokenProtected!));
+                var token = await db.AuthorizerTokens.SingleAsync();
+                Assert.Equal(accessToken, protector.Unprotect(token.AccessTokenProtected!));
+                Assert.Equal(refreshToken, protector.Unprotect(token.RefreshTokenProtected));
+            }
+
+            Assert.Equal(componentToken, await second.Services.GetRequiredService<ComponentTokenService>().GetTokenAsync(CancellationToken.None));
         }
 
-        Assert.Equal(componentToken, await second.Services.GetRequiredService<ComponentTokenService>().GetTokenAsync(CancellationToken.None));
+        // The second host is stopped first: its background work (jobs, inbox workers, checkpoints) writes in the directory.
         SqliteConnection.ClearAllPools();
         Directory.Delete(dataDirectory, recursive: true);
     }
