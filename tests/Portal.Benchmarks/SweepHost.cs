@@ -1,3 +1,4 @@
+using Portal.Testing;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -337,12 +338,7 @@ public sealed class SweepHost : IAsyncDisposable
         throw new TimeoutException("the benchmark's setup did not come up");
     }
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public static int FreePort() => StandaloneEmulator.FreePort();
 
     /// <summary>An in-memory configuration source whose values can change after the host is built.</summary>
     private sealed class MemoryConfigurationProviderHandle : IConfigurationSource

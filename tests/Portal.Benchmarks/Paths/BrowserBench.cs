@@ -1,3 +1,4 @@
+using Portal.Testing;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -56,7 +57,7 @@ public sealed class BrowserPortal : IAsyncDisposable
             throw new InvalidOperationException($"{ChromiumPath} is missing: install Debian's chromium package (./test.sh does).");
         }
 
-        var port = FreePort();
+        var port = StandaloneEmulator.FreePort();
         var url = $"http://127.0.0.1:{port}";
         var dataDirectory = Path.Combine(Path.GetTempPath(), "portal-benchmark", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dataDirectory);
@@ -225,13 +226,6 @@ public sealed class BrowserPortal : IAsyncDisposable
     }
 
     public static string Ms(double value) => value.ToString("0", CultureInfo.InvariantCulture);
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private static string FindRoot()
     {

@@ -1,3 +1,4 @@
+using Portal.Testing;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -95,8 +96,8 @@ public static class IngestionBench
     {
         var dataDirectory = Path.Combine(Path.GetTempPath(), "portal-ingest-bench", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dataDirectory);
-        var portalUrl = $"http://127.0.0.1:{FreePort()}";
-        var emulatorUrl = $"http://127.0.0.1:{FreePort()}";
+        var portalUrl = $"http://127.0.0.1:{StandaloneEmulator.FreePort()}";
+        var emulatorUrl = $"http://127.0.0.1:{StandaloneEmulator.FreePort()}";
         using var emulator = Process.Start(new ProcessStartInfo("dotnet", [
             Path.Combine(AppContext.BaseDirectory, "Portal.WeChat.Emulator.dll"), "--urls", emulatorUrl,
             "--Emulator:ComponentAppId=" + AppId, "--Emulator:ComponentAppSecret=" + Secret, "--Emulator:Token=" + Token,
@@ -125,7 +126,7 @@ public static class IngestionBench
         try
         {
             using var probe = new HttpClient();
-            await WaitForAsync(async () => (await probe.GetAsync(emulatorUrl + "/healthz")).IsSuccessStatusCode);
+            await SweepHost.WaitForAsync(async () => (await probe.GetAsync(emulatorUrl + "/healthz")).IsSuccessStatusCode);
 
             var services = app.Services;
             var dbFactory = services.GetRequiredService<IDbContextFactory<PortalDbContext>>();
@@ -376,33 +377,4 @@ public static class IngestionBench
     }
 
     private static double Percentile(double[] sorted, double p) => sorted.Length == 0 ? 0 : sorted[(int)Math.Min(sorted.Length - 1, Math.Ceiling(sorted.Length * p) - 1)];
-
-    private static async Task WaitForAsync(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (DateTime.UtcNow < deadline)
-        {
-            try
-            {
-                if (await condition())
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-
-            await Task.Delay(100);
-        }
-
-        throw new TimeoutException("the benchmark's emulator did not come up");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
