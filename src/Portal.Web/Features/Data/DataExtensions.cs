@@ -38,7 +38,7 @@ public static class DataExtensions
             else
             {
                 options.UseSqlite(database.ConnectionString, o => o.MigrationsAssembly("Portal.Data"))
-                    .AddInterceptors(new SqlitePragmas(builder.Configuration["Portal:SqliteSynchronous"] is { Length: > 0 } sync ? sync : "NORMAL"));
+                    .AddInterceptors(new SqlitePragmas(database.SqliteSynchronous));
             }
         });
 

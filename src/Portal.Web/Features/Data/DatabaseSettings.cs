@@ -29,6 +29,9 @@ public sealed record DatabaseSettings(DatabaseProvider Provider, string Connecti
 
     public bool IsPostgreSql => Provider == DatabaseProvider.PostgreSql;
 
+    /// <summary>SQLite's <c>synchronous</c> pragma for every connection (<c>Portal:SqliteSynchronous</c>, default NORMAL).</summary>
+    public string SqliteSynchronous { get; init; } = "NORMAL";
+
     public static DatabaseSettings Read(IConfiguration configuration, string dataDirectory)
     {
         var failure = Validate(configuration, out var settings);
@@ -37,7 +40,17 @@ public sealed record DatabaseSettings(DatabaseProvider Provider, string Connecti
             throw new OptionsValidationException(ProviderKey, typeof(DatabaseSettings), [failure]);
         }
 
-        return settings! with { ConnectionString = settings.IsPostgreSql ? settings.ConnectionString : SqliteConnectionString(settings.ConnectionString, dataDirectory) };
+        var synchronous = configuration["Portal:SqliteSynchronous"] is { Length: > 0 } configured ? configured.ToUpperInvariant() : "NORMAL";
+        if (synchronous is not ("OFF" or "NORMAL" or "FULL" or "EXTRA"))
+        {
+            throw new OptionsValidationException("Portal:SqliteSynchronous", typeof(DatabaseSettings), ["Portal:SqliteSynchronous must be OFF, NORMAL, FULL or EXTRA"]);
+        }
+
+        return settings! with
+        {
+            ConnectionString = settings.IsPostgreSql ? settings.ConnectionString : SqliteConnectionString(settings.ConnectionString, dataDirectory),
+            SqliteSynchronous = synchronous,
+        };
     }
 
     /// <summary>The reason the configuration cannot run, naming the key, or null.</summary>

@@ -29,6 +29,9 @@ public sealed partial class GroupCommitWriter : BackgroundService
     private readonly ILogger<GroupCommitWriter> _logger;
     private readonly Channel<IngestItem> _queue;
     private readonly Dictionary<(string, int), string> _sql = [];
+    private readonly SqliteIngestStatements? _statements;
+    private readonly Dictionary<string, KnownAccount> _accounts = new(StringComparer.Ordinal);
+    private readonly long _accountTtl;
     private long _batches;
     private long _items;
     private long _busyTicks;
@@ -42,6 +45,8 @@ public sealed partial class GroupCommitWriter : BackgroundService
         _sqlite = !database.IsPostgreSql;
         _options = options.Value;
         _logger = logger;
+        _statements = _sqlite ? new SqliteIngestStatements(database.ConnectionString, database.SqliteSynchronous) : null;
+        _accountTtl = (long)(_options.AccountCacheDuration.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
         _queue = Channel.CreateBounded<IngestItem>(new BoundedChannelOptions(_options.QueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
     }
 
@@ -219,6 +224,7 @@ public sealed partial class GroupCommitWriter : BackgroundService
         {
             // One item may be what the database refuses: try each alone, so it fails only its own request.
             LogBatchRetried(_logger, live.Count, ex.GetType().Name);
+            _statements?.Dispose(); // a fresh connection for the retries
             foreach (var item in live)
             {
                 try
@@ -228,6 +234,7 @@ public sealed partial class GroupCommitWriter : BackgroundService
                 }
                 catch (Exception single)
                 {
+                    _statements?.Dispose();
                     LogItemFailed(_logger, single.GetType().Name);
                     item.Pending = IngestOutcome.Failed;
                 }
@@ -235,6 +242,7 @@ public sealed partial class GroupCommitWriter : BackgroundService
         }
         catch (Exception ex)
         {
+            _statements?.Dispose();
             LogItemFailed(_logger, ex.GetType().Name);
             live[0].Pending = IngestOutcome.Failed;
         }
@@ -245,27 +253,46 @@ public sealed partial class GroupCommitWriter : BackgroundService
         }
     }
 
-    /// <summary>One read for every merchant account the batch names; refusals are decided before anything is written.</summary>
+    /// <summary>
+    /// Decides every merchant-account check of the batch before anything is written: from the accounts this writer saw
+    /// authorized within <c>Ingestion:AccountCacheDuration</c>, and one read for all the others the batch names. Only an
+    /// authorized account is remembered, so a newly authorized one is read at once; an account that withdrew its
+    /// authorization may still have messages stored for that long (WeChat stops sending them itself).
+    /// </summary>
     private void CheckAccounts(List<IngestItem> batch)
     {
-        List<string>? appIds = null;
+        var now = System.Diagnostics.Stopwatch.GetTimestamp();
+        List<string>? unknown = null;
         foreach (var item in batch)
         {
             item.Pending = IngestOutcome.Stored;
-            if (item.Account is { } check && !(appIds ??= []).Contains(check.AppId))
+            if (item.Account is { } check && !IsFresh(check.AppId, now) && !(unknown ??= []).Contains(check.AppId))
             {
-                appIds.Add(check.AppId);
+                unknown.Add(check.AppId);
             }
         }
 
-        if (appIds is null)
+        if (unknown is not null)
         {
-            return;
+            using var db = _dbFactory.CreateDbContext();
+            var read = db.Authorizers.AsNoTracking().Where(a => unknown.Contains(a.AppId) && a.IsAuthorized)
+                .Select(a => new { a.AppId, a.UserName }).ToList();
+            foreach (var appId in unknown)
+            {
+                _accounts.Remove(appId);
+            }
+
+            if (_accounts.Count > 100_000)
+            {
+                _accounts.Clear(); // bounded: a platform's authorized accounts, not every appid ever named
+            }
+
+            foreach (var account in read)
+            {
+                _accounts[account.AppId] = new KnownAccount(account.UserName, now);
+            }
         }
 
-        using var db = _dbFactory.CreateDbContext();
-        var accounts = db.Authorizers.AsNoTracking().Where(a => appIds.Contains(a.AppId))
-            .Select(a => new { a.AppId, a.UserName, a.IsAuthorized }).ToDictionary(a => a.AppId);
         foreach (var item in batch)
         {
             if (item.Account is not { } check)
@@ -273,7 +300,7 @@ public sealed partial class GroupCommitWriter : BackgroundService
                 continue;
             }
 
-            if (!accounts.TryGetValue(check.AppId, out var account) || !account.IsAuthorized)
+            if (!_accounts.TryGetValue(check.AppId, out var account))
             {
                 item.Pending = IngestOutcome.UnknownAccount;
             }
@@ -284,9 +311,21 @@ public sealed partial class GroupCommitWriter : BackgroundService
         }
     }
 
+    private bool IsFresh(string appId, long now) => _accounts.TryGetValue(appId, out var account) && now - account.ReadAt < _accountTtl;
+
+    /// <summary>An authorized account as the writer last read it.</summary>
+    private readonly record struct KnownAccount(string? UserName, long ReadAt);
+
     /// <summary>Writes <paramref name="items"/> in one transaction and sets each one's pending outcome; throws when the database refuses.</summary>
     private void Write(List<IngestItem> items)
     {
+        if (_statements is not null)
+        {
+            _statements.Write(items);
+            Interlocked.Increment(ref _sinceCheckpoint);
+            return;
+        }
+
         using var db = _dbFactory.CreateDbContext();
         db.Database.OpenConnection();
         if (_sqlite)

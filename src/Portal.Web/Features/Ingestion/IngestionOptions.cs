@@ -11,13 +11,20 @@ public sealed class IngestionOptions
     public int MaxBatchSize { get; set; } = 256;
 
     /// <summary>
-    /// How long the writer waits for more items after the first one of a batch before it commits (0–50 ms). Under load
-    /// batches fill while the previous one commits, so this only matters when traffic is light.
+    /// How long the writer waits for more items after the first one of a batch before it commits (0–50 ms). Default 0:
+    /// under load batches fill while the previous one commits, and a wait only makes the requests arrive in lockstep
+    /// (measured: 4,200 messages/s with 1 ms, 6,800–8,200/s with 0 at 32 concurrent requests; docs/benchmarks.md).
     /// </summary>
-    public TimeSpan MaxBatchDelay { get; set; } = TimeSpan.FromMilliseconds(1);
+    public TimeSpan MaxBatchDelay { get; set; } = TimeSpan.Zero;
 
     /// <summary>Items waiting for the writer at most (64–100,000); requests beyond it wait for room.</summary>
     public int QueueCapacity { get; set; } = 8192;
+
+    /// <summary>
+    /// How long the writer trusts an account it read as authorized before it reads it again (0–5 min). A message for an
+    /// account that withdrew its authorization may be stored for that long; one for a new account is checked at once.
+    /// </summary>
+    public TimeSpan AccountCacheDuration { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Inbox messages processed at the same time by this instance (1–32).</summary>
     public int InboxWorkers { get; set; } = 4;
@@ -42,6 +49,11 @@ public sealed class IngestionOptionsValidator : IValidateOptions<IngestionOption
         if (options.QueueCapacity is < 64 or > 100_000)
         {
             failures.Add("Ingestion:QueueCapacity must be between 64 and 100000");
+        }
+
+        if (options.AccountCacheDuration < TimeSpan.Zero || options.AccountCacheDuration > TimeSpan.FromMinutes(5))
+        {
+            failures.Add("Ingestion:AccountCacheDuration must be between 00:00:00 and 00:05:00");
         }
 
         if (options.InboxWorkers is < 1 or > 32)
