@@ -179,6 +179,34 @@ public sealed class GroupCommitTests
     }
 
     [Fact]
+    public async Task TheWriterTrustsAnAuthorizedAccount_OnlyForAccountCacheDuration_AndANewAccountAtOnce()
+    {
+        using var factory = new PortalFactory(new Dictionary<string, string?> { ["Ingestion:AccountCacheDuration"] = "00:00:01" });
+        var client = factory.CreateClient();
+        var crypto = CryptoOf(factory);
+        var (appId, user) = await KnownAccountAsync(factory);
+        Assert.Equal((HttpStatusCode.OK, "success"), await PostAsync(client, SignMessage(crypto, appId, user, TextXml(user, 940_001))));
+
+        // The account withdraws its authorization: once the writer's second is over, its messages are refused and not stored.
+        await using (var db = await DbAsync(factory))
+        {
+            await db.Authorizers.Where(a => a.AppId == appId).ExecuteUpdateAsync(u => u.SetProperty(a => a.IsAuthorized, false));
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        Assert.Equal(HttpStatusCode.BadRequest, (await PostAsync(client, SignMessage(crypto, appId, user, TextXml(user, 940_002)))).Status);
+
+        // An account authorized just now is read at once (only authorized accounts are remembered, never an unknown appid).
+        var (newAppId, newUser) = await KnownAccountAsync(factory);
+        Assert.Equal((HttpStatusCode.OK, "success"), await PostAsync(client, SignMessage(crypto, newAppId, newUser, TextXml(newUser, 940_003))));
+        await using (var db = await DbAsync(factory))
+        {
+            Assert.Equal(1, await db.AccountMessages.CountAsync(m => m.AuthorizerAppId == appId));
+            Assert.Equal(1, await db.AccountMessages.CountAsync(m => m.AuthorizerAppId == newAppId));
+        }
+    }
+
+    [Fact]
     public async Task Kill9WhileMessagesArrive_EveryMessageAnsweredSuccessIsStored_ExactlyOnce()
     {
         if (TestDatabase.PostgreSqlByDefault)

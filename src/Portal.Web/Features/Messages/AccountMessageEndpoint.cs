@@ -139,7 +139,7 @@ public static partial class AccountMessageEndpoint
                 FromUser = Truncate(message.FromUserName, 64),
                 CreateTime = DateTimeOffset.FromUnixTimeSeconds(message.CreateTime),
                 ReceivedAt = now,
-                PayloadProtected = protector.Protect(message.RawXml),
+                PayloadProtected = protector.ProtectPayload(message.RawXml),
                 Reply = plan.Kind,
             },
             ReleaseTest = plan.Case is { } testCase && plan.Content is not null

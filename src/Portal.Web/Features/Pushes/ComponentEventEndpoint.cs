@@ -102,7 +102,7 @@ public static partial class ComponentEventEndpoint
                     AuthorizerAppId = AuthorizerOf(push) is { } authorizer ? Cap(authorizer, 32) : null,
                     ReceivedAt = now,
                     CreateTime = DateTimeOffset.FromUnixTimeSeconds(push.CreateTime),
-                    PayloadProtected = protector.Protect(xml),
+                    PayloadProtected = protector.ProtectPayload(xml),
                     Status = InboxStatus.Pending,
                 },
         };

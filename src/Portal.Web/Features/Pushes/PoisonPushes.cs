@@ -56,7 +56,7 @@ public sealed class PoisonPushes(IDbContextFactory<PortalDbContext> dbFactory, A
         AuthorizerAppId = authorizerAppId is { Length: > 32 } ? authorizerAppId[..32] : authorizerAppId,
         ReceivedAt = now,
         CreateTime = now,
-        PayloadProtected = protector.Protect(plainXml),
+        PayloadProtected = protector.ProtectPayload(plainXml),
         Status = InboxStatus.Poison,
         LastFailureKind = FailureKind.Poison,
         LastFailureCode = reason.ToString(),
