@@ -66,8 +66,10 @@ public static class IngestionBench
         string target;
         if (events)
         {
-            target = "target (SQLite): ≥ 3,000 pushes/s at 32, p99 < 25 ms, ≥ 50 % of the floor; every push stored once and processed";
-            passed = runs.All(r => r.Ok) && (!sqlite || (median.Rate >= 3000 && median.P99 < 25 && median.Rate >= 0.5 * median.Floor));
+            // The issue sets no target for the event URL; this one is ours. Unlike the message URL, every push is also applied
+            // (two more writes: the push's state and, here, the ticket) and the floor does neither, so the ratio is reported, not a target.
+            target = "target (SQLite): ≥ 3,000 pushes/s at 32, p99 < 25 ms; every push stored once and processed (the ratio is reported: the floor neither stores nor applies a push)";
+            passed = runs.All(r => r.Ok) && (!sqlite || (median.Rate >= 3000 && median.P99 < 25));
         }
         else
         {

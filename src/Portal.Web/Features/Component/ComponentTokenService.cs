@@ -24,6 +24,7 @@ public sealed partial class ComponentTokenService(
     TokenProtector protector,
     LeaseStore leases,
     TokenCache cache,
+    SqliteWriteGate writes,
     TimeProvider time,
     IOptionsMonitor<WeChatOptions> options,
     ILogger<ComponentTokenService> logger)
@@ -43,9 +44,15 @@ public sealed partial class ComponentTokenService(
     /// Stores a pushed ticket unless a newer one is already stored; returns whether it was stored. A single conditional
     /// update of the ticket columns only, so it never conflicts with a token renewal writing the token columns.
     /// </summary>
-    public async Task<bool> StoreTicketAsync(string ticket, DateTimeOffset createdAt, CancellationToken cancellationToken)
+    public Task<bool> StoreTicketAsync(string ticket, DateTimeOffset createdAt, CancellationToken cancellationToken)
     {
         var protectedTicket = protector.Protect(ticket);
+        // Through the write gate: on SQLite the push writer and this update take turns instead of one sleeping in the busy handler.
+        return writes.RunAsync(() => StoreProtectedTicketAsync(protectedTicket, createdAt, cancellationToken), cancellationToken);
+    }
+
+    private async Task<bool> StoreProtectedTicketAsync(string protectedTicket, DateTimeOffset createdAt, CancellationToken cancellationToken)
+    {
         var now = time.GetUtcNow();
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         for (var attempt = 0; attempt < 2; attempt++)
