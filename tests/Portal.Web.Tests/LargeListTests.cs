@@ -161,6 +161,70 @@ public sealed class LargeListTests(DefaultPortalFactory factory) : IClassFixture
         Assert.Equal(42, (await directory.MatrixAsync(new AuthorizerFilter(tag), 0, 50, CancellationToken.None, knownCount: 42)).Count);
     }
 
+    /// <summary>
+    /// The search index (an FTS5 trigram table kept by triggers on SQLite, a pg_trgm index on PostgreSQL) follows every write
+    /// of the accounts, and a term is taken literally whatever it holds: LIKE's wildcards, FTS5's quote, Chinese, one or two characters.
+    /// </summary>
+    [Fact]
+    public async Task AuthorizerSearch_IndexFollowsRenamesAndDeletes_AndTakesTermsLiterally()
+    {
+        var tag = Tag();
+        var appId = "wxIdx" + tag[..8];
+        int id;
+        await using (var db = await DbFactory.CreateDbContextAsync())
+        {
+            var account = new Authorizer { AppId = appId, NickName = $"Old{tag} 50%_off \"Quoted\" 面馆甲", PrincipalName = "Index Ltd", Kind = AuthorizerKind.OfficialAccount, IsAuthorized = true };
+            db.Authorizers.Add(account);
+            await db.SaveChangesAsync();
+            id = account.Id;
+        }
+
+        var directory = factory.Services.GetRequiredService<AuthorizerDirectory>();
+        async Task<List<string>> FindAsync(string term)
+        {
+            var page = await directory.PageAsync(new AuthorizerFilter(term), AuthorizerSort.Id, true, 0, 200, CancellationToken.None);
+            var (matrix, count) = await directory.MatrixAsync(new AuthorizerFilter(term), 0, 200, CancellationToken.None);
+            Assert.Equal(page.Count, count);
+            Assert.Equal(page.Rows.Select(r => r.AppId).Order(), matrix.Select(r => r.Row.AppId).Order());
+            return page.Rows.Select(r => r.AppId).ToList();
+        }
+
+        Assert.Equal([appId], await FindAsync("OLD" + tag));
+        Assert.Equal([appId], await FindAsync($"{tag} 50%_off \"quoted\""));
+        Assert.Equal([appId], await FindAsync(appId[2..].ToUpperInvariant()));
+        // Wildcards are characters: "5_%" and "5%off" would match "50%_off" as LIKE patterns, and are not in the name.
+        Assert.Empty(await FindAsync($"{tag} 5_%"));
+        Assert.Empty(await FindAsync($"{tag} 5%off"));
+        Assert.Empty(await FindAsync($"{tag} \""));
+        // Chinese, three characters (the trigram index) and two (shorter than a trigram: the column itself is read).
+        Assert.Contains(appId, await FindAsync("面馆甲"));
+        Assert.Contains(appId, await FindAsync("馆甲"));
+        Assert.Contains(appId, await FindAsync("甲"));
+
+        await using (var db = await DbFactory.CreateDbContextAsync())
+        {
+            var account = await db.Authorizers.SingleAsync(a => a.Id == id);
+            account.NickName = $"New{tag} Name";
+            await db.SaveChangesAsync();
+        }
+
+        Assert.Empty(await FindAsync("old" + tag));
+        Assert.Equal([appId], await FindAsync("new" + tag + " name"));
+        Assert.DoesNotContain(appId, await FindAsync("面馆甲"));
+
+        await using (var db = await DbFactory.CreateDbContextAsync())
+        {
+            await db.Authorizers.Where(a => a.Id == id).ExecuteDeleteAsync();
+            if (db.Database.IsSqlite())
+            {
+                // FTS5 checks that its index is exactly that of the rows it indexes (an error otherwise).
+                await db.Database.ExecuteSqlRawAsync($"INSERT INTO \"{ListSearch.SqliteIndexTable}\"(\"{ListSearch.SqliteIndexTable}\") VALUES ('integrity-check')");
+            }
+        }
+
+        Assert.Empty(await FindAsync("new" + tag));
+    }
+
     [Fact]
     public async Task TokenHealth_CountsAuthorizedAccounts_OnceAndPagesWithoutRepeats()
     {

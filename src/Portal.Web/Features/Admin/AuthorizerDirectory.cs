@@ -119,12 +119,13 @@ public sealed class AuthorizerDirectory(IDbContextFactory<PortalDbContext> dbFac
         var query = db.Authorizers.AsNoTracking();
         if (!string.IsNullOrWhiteSpace(filter.Search))
         {
-            // Case-insensitive on both providers: the term in lower case against the stored lower-case search column (name,
-            // appid, principal: one column to scan, not lower() over three). The stores whose name matches are found once (an
-            // uncorrelated IN), not looked up again for each of the accounts.
+            // Case-insensitive on both providers: the term in lower case, looked up in the index of the stored lower-case search
+            // column (name, appid, principal; ListSearch), plus the accounts bound to a store whose name contains it. One set of
+            // ids, found once (an uncorrelated IN), so counting and paging read only the matching accounts.
             var term = filter.Search.Trim().ToLowerInvariant();
             var byShop = db.Bindings.Where(b => b.AuthorizerId != null && b.Shop!.Name.ToLower().Contains(term)).Select(b => b.AuthorizerId!.Value);
-            query = query.Where(a => a.SearchText!.Contains(term) || byShop.Contains(a.Id));
+            var matching = ListSearch.AuthorizerIds(db, term).Union(byShop);
+            query = query.Where(a => matching.Contains(a.Id));
         }
 
         if (filter.Kind is { } kind)

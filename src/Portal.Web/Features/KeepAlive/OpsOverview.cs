@@ -27,7 +27,12 @@ public sealed class OpsOverview(IDbContextFactory<PortalDbContext> dbFactory)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var query = db.AuthorizerTokens.AsNoTracking().Where(t => t.Authorizer!.IsAuthorized);
-        var total = knownTotal is { } known and >= 0 ? known : await query.CountAsync(cancellationToken);
+        // The authorized accounts' tokens, counted without reading every account: revoking an authorization deletes its token,
+        // so all tokens less the (few) tokens of accounts not authorized — an index-only count of the tokens and a seek of the
+        // partial index IX_Authorizers_NotAuthorized — instead of joining 100,000 tokens to their accounts.
+        var total = knownTotal is { } known and >= 0
+            ? known
+            : Math.Max(0, await db.AuthorizerTokens.CountAsync(cancellationToken) - await db.AuthorizerTokens.CountAsync(t => !t.Authorizer!.IsAuthorized, cancellationToken));
         // Each sort ends on the account id, so pages of equal keys neither repeat nor skip a row.
         query = sort switch
         {
