@@ -225,6 +225,73 @@ public sealed class LargeListTests(DefaultPortalFactory factory) : IClassFixture
         Assert.Empty(await FindAsync("new" + tag));
     }
 
+    /// <summary>
+    /// A page is read in two steps (the page's ids in the sort's order, then their rows): pages of two, for every sort of the
+    /// list and for the matrix, are the sorted whole in order — with equal keys, a bound store, a missing-sets filter.
+    /// </summary>
+    [Fact]
+    public async Task AuthorizerPages_KeepTheSortOrder_AcrossPages()
+    {
+        var tag = Tag();
+        await using (var db = await DbFactory.CreateDbContextAsync())
+        {
+            var shop = new Shop { Name = "Pager " + tag, City = "Suzhou", CreatedAt = DateTimeOffset.UtcNow };
+            db.Shops.Add(shop);
+            for (var i = 0; i < 7; i++)
+            {
+                db.Authorizers.Add(new Authorizer
+                {
+                    AppId = $"wxPg{tag[..8]}{i}", NickName = $"Pager {tag} {(i % 3 == 0 ? "same" : i.ToString(System.Globalization.CultureInfo.InvariantCulture))}",
+                    PrincipalName = $"P{i % 2}", Kind = i % 2 == 0 ? AuthorizerKind.OfficialAccount : AuthorizerKind.MiniProgram, AccountStatus = 1 + i % 2, IsAuthorized = true,
+                    Permissions = [.. Enumerable.Range(1, i % 4).Select(set => new AuthorizerPermission { SetId = set })],
+                });
+            }
+
+            await db.SaveChangesAsync();
+            var firstAppId = $"wxPg{tag[..8]}1";
+            var first = await db.Authorizers.Where(a => a.AppId == firstAppId).SingleAsync();
+            db.Bindings.Add(new Binding { ShopId = shop.Id, AuthorizerId = first.Id, State = BindingState.Active, UpdatedAt = DateTimeOffset.UtcNow });
+            await db.SaveChangesAsync();
+        }
+
+        var directory = factory.Services.GetRequiredService<AuthorizerDirectory>();
+        foreach (var filter in new[] { new AuthorizerFilter("pager " + tag), new AuthorizerFilter("PAGER " + tag, MissingRequired: true) })
+        {
+            foreach (var sort in Enum.GetValues<AuthorizerSort>())
+            {
+                foreach (var descending in new[] { false, true })
+                {
+                    var whole = (await directory.PageAsync(filter, sort, descending, 0, 200, CancellationToken.None)).Rows.Select(r => r.Id).ToList();
+                    var paged = new List<int>();
+                    for (var skip = 0; skip < whole.Count + 2; skip += 2)
+                    {
+                        paged.AddRange((await directory.PageAsync(filter, sort, descending, skip, 2, CancellationToken.None)).Rows.Select(r => r.Id));
+                    }
+
+                    Assert.Equal(whole, paged);
+                    Assert.Equal(whole.Count, whole.Distinct().Count());
+                }
+            }
+
+            var (all, count) = await directory.MatrixAsync(filter, 0, 200, CancellationToken.None);
+            Assert.Equal(count, all.Count);
+            Assert.Equal(all.Select(r => r.Row).OrderBy(r => r.Kind).ThenBy(r => r.NickName, StringComparer.Ordinal).ThenBy(r => r.Id).Select(r => r.Id), all.Select(r => r.Row.Id));
+            var matrixPaged = new List<int>();
+            for (var skip = 0; skip < all.Count + 2; skip += 2)
+            {
+                matrixPaged.AddRange((await directory.MatrixAsync(filter, skip, 2, CancellationToken.None)).Rows.Select(r => r.Row.Id));
+            }
+
+            Assert.Equal(all.Select(r => r.Row.Id), matrixPaged);
+        }
+
+        // The rows of a page are whole rows: the bound store and the granted counts come with them.
+        var bound = (await directory.PageAsync(new AuthorizerFilter($"wxpg{tag[..8]}1"), AuthorizerSort.Id, false, 0, 20, CancellationToken.None)).Rows.Single();
+        Assert.Equal("Pager " + tag, bound.ShopName);
+        Assert.Equal(BindingState.Active, bound.State);
+        Assert.Equal(1, bound.GrantedCount);
+    }
+
     [Fact]
     public async Task TokenHealth_CountsAuthorizedAccounts_OnceAndPagesWithoutRepeats()
     {
