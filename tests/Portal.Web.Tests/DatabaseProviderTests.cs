@@ -21,7 +21,13 @@ public sealed class DatabaseProviderTests
         await using var db = await factory.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
         Assert.True(db.Database.IsSqlite());
         await AssertSchemaEqualsModelAsync(db,
-            "SELECT m.name AS \"Table\", p.name AS \"Column\" FROM sqlite_master m JOIN pragma_table_xinfo(m.name) p WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'");
+            "SELECT m.name AS \"Table\", p.name AS \"Column\" FROM sqlite_master m JOIN pragma_table_xinfo(m.name) p WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'"
+            + $" AND m.name NOT LIKE '{ListSearch.SqliteIndexTable}%'");
+
+        // Outside the model, made by the migration: the search index (an FTS5 table) and the triggers that keep it in step.
+        var triggers = await db.Database.SqlQueryRaw<string>("SELECT name AS \"Value\" FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'Authorizers'").ToListAsync();
+        Assert.Equal(ListSearch.SqliteTriggers.Order(), triggers.Order());
+        await db.Database.ExecuteSqlRawAsync($"INSERT INTO \"{ListSearch.SqliteIndexTable}\"(\"{ListSearch.SqliteIndexTable}\") VALUES ('integrity-check')");
     }
 
     [PostgreSqlFact]
@@ -35,6 +41,9 @@ public sealed class DatabaseProviderTests
         Assert.Empty(await db.Database.GetPendingMigrationsAsync());
         await AssertSchemaEqualsModelAsync(db,
             "SELECT table_name AS \"Table\", column_name AS \"Column\" FROM information_schema.columns WHERE table_schema = 'public'");
+
+        // Outside the model, made by the migration: the trigram index the list searches use.
+        Assert.Equal(1, await db.Database.SqlQueryRaw<int>($"SELECT count(*)::int AS \"Value\" FROM pg_indexes WHERE indexname = '{ListSearch.PostgreSqlIndex}' AND indexdef LIKE '%gin_trgm_ops%'").SingleAsync());
 
         Assert.IsType<PostgreSqlStorage>(factory.Services.GetRequiredService<JobStorage>());
         var hangfireTables = await db.Database.SqlQueryRaw<string>("SELECT table_name AS \"Value\" FROM information_schema.tables WHERE table_schema = 'hangfire'").ToListAsync();

@@ -161,6 +161,137 @@ public sealed class LargeListTests(DefaultPortalFactory factory) : IClassFixture
         Assert.Equal(42, (await directory.MatrixAsync(new AuthorizerFilter(tag), 0, 50, CancellationToken.None, knownCount: 42)).Count);
     }
 
+    /// <summary>
+    /// The search index (an FTS5 trigram table kept by triggers on SQLite, a pg_trgm index on PostgreSQL) follows every write
+    /// of the accounts, and a term is taken literally whatever it holds: LIKE's wildcards, FTS5's quote, Chinese, one or two characters.
+    /// </summary>
+    [Fact]
+    public async Task AuthorizerSearch_IndexFollowsRenamesAndDeletes_AndTakesTermsLiterally()
+    {
+        var tag = Tag();
+        var appId = "wxIdx" + tag[..8];
+        int id;
+        await using (var db = await DbFactory.CreateDbContextAsync())
+        {
+            var account = new Authorizer { AppId = appId, NickName = $"Old{tag} 50%_off \"Quoted\" 面馆甲", PrincipalName = "Index Ltd", Kind = AuthorizerKind.OfficialAccount, IsAuthorized = true };
+            db.Authorizers.Add(account);
+            await db.SaveChangesAsync();
+            id = account.Id;
+        }
+
+        var directory = factory.Services.GetRequiredService<AuthorizerDirectory>();
+        async Task<List<string>> FindAsync(string term)
+        {
+            var page = await directory.PageAsync(new AuthorizerFilter(term), AuthorizerSort.Id, true, 0, 200, CancellationToken.None);
+            var (matrix, count) = await directory.MatrixAsync(new AuthorizerFilter(term), 0, 200, CancellationToken.None);
+            Assert.Equal(page.Count, count);
+            Assert.Equal(page.Rows.Select(r => r.AppId).Order(), matrix.Select(r => r.Row.AppId).Order());
+            return page.Rows.Select(r => r.AppId).ToList();
+        }
+
+        Assert.Equal([appId], await FindAsync("OLD" + tag));
+        Assert.Equal([appId], await FindAsync($"{tag} 50%_off \"quoted\""));
+        Assert.Equal([appId], await FindAsync(appId[2..].ToUpperInvariant()));
+        // Wildcards are characters: "5_%" and "5%off" would match "50%_off" as LIKE patterns, and are not in the name.
+        Assert.Empty(await FindAsync($"{tag} 5_%"));
+        Assert.Empty(await FindAsync($"{tag} 5%off"));
+        Assert.Empty(await FindAsync($"{tag} \""));
+        // Chinese, three characters (the trigram index) and two (shorter than a trigram: the column itself is read).
+        Assert.Contains(appId, await FindAsync("面馆甲"));
+        Assert.Contains(appId, await FindAsync("馆甲"));
+        Assert.Contains(appId, await FindAsync("甲"));
+
+        await using (var db = await DbFactory.CreateDbContextAsync())
+        {
+            var account = await db.Authorizers.SingleAsync(a => a.Id == id);
+            account.NickName = $"New{tag} Name";
+            await db.SaveChangesAsync();
+        }
+
+        Assert.Empty(await FindAsync("old" + tag));
+        Assert.Equal([appId], await FindAsync("new" + tag + " name"));
+        Assert.DoesNotContain(appId, await FindAsync("面馆甲"));
+
+        await using (var db = await DbFactory.CreateDbContextAsync())
+        {
+            await db.Authorizers.Where(a => a.Id == id).ExecuteDeleteAsync();
+            if (db.Database.IsSqlite())
+            {
+                // FTS5 checks that its index is exactly that of the rows it indexes (an error otherwise).
+                await db.Database.ExecuteSqlRawAsync($"INSERT INTO \"{ListSearch.SqliteIndexTable}\"(\"{ListSearch.SqliteIndexTable}\") VALUES ('integrity-check')");
+            }
+        }
+
+        Assert.Empty(await FindAsync("new" + tag));
+    }
+
+    /// <summary>
+    /// A page is read in two steps (the page's ids in the sort's order, then their rows): pages of two, for every sort of the
+    /// list and for the matrix, are the sorted whole in order — with equal keys, a bound store, a missing-sets filter.
+    /// </summary>
+    [Fact]
+    public async Task AuthorizerPages_KeepTheSortOrder_AcrossPages()
+    {
+        var tag = Tag();
+        await using (var db = await DbFactory.CreateDbContextAsync())
+        {
+            var shop = new Shop { Name = "Pager " + tag, City = "Suzhou", CreatedAt = DateTimeOffset.UtcNow };
+            db.Shops.Add(shop);
+            for (var i = 0; i < 7; i++)
+            {
+                db.Authorizers.Add(new Authorizer
+                {
+                    AppId = $"wxPg{tag[..8]}{i}", NickName = $"Pager {tag} {(i % 3 == 0 ? "same" : i.ToString(System.Globalization.CultureInfo.InvariantCulture))}",
+                    PrincipalName = $"P{i % 2}", Kind = i % 2 == 0 ? AuthorizerKind.OfficialAccount : AuthorizerKind.MiniProgram, AccountStatus = 1 + i % 2, IsAuthorized = true,
+                    Permissions = [.. Enumerable.Range(1, i % 4).Select(set => new AuthorizerPermission { SetId = set })],
+                });
+            }
+
+            await db.SaveChangesAsync();
+            var firstAppId = $"wxPg{tag[..8]}1";
+            var first = await db.Authorizers.Where(a => a.AppId == firstAppId).SingleAsync();
+            db.Bindings.Add(new Binding { ShopId = shop.Id, AuthorizerId = first.Id, State = BindingState.Active, UpdatedAt = DateTimeOffset.UtcNow });
+            await db.SaveChangesAsync();
+        }
+
+        var directory = factory.Services.GetRequiredService<AuthorizerDirectory>();
+        foreach (var filter in new[] { new AuthorizerFilter("pager " + tag), new AuthorizerFilter("PAGER " + tag, MissingRequired: true) })
+        {
+            foreach (var sort in Enum.GetValues<AuthorizerSort>())
+            {
+                foreach (var descending in new[] { false, true })
+                {
+                    var whole = (await directory.PageAsync(filter, sort, descending, 0, 200, CancellationToken.None)).Rows.Select(r => r.Id).ToList();
+                    var paged = new List<int>();
+                    for (var skip = 0; skip < whole.Count + 2; skip += 2)
+                    {
+                        paged.AddRange((await directory.PageAsync(filter, sort, descending, skip, 2, CancellationToken.None)).Rows.Select(r => r.Id));
+                    }
+
+                    Assert.Equal(whole, paged);
+                    Assert.Equal(whole.Count, whole.Distinct().Count());
+                }
+            }
+
+            var (all, count) = await directory.MatrixAsync(filter, 0, 200, CancellationToken.None);
+            Assert.Equal(count, all.Count);
+            Assert.Equal(all.Select(r => r.Row).OrderBy(r => r.Kind).ThenBy(r => r.NickName, StringComparer.Ordinal).ThenBy(r => r.Id).Select(r => r.Id), all.Select(r => r.Row.Id));
+            var matrixPaged = new List<int>();
+            for (var skip = 0; skip < all.Count + 2; skip += 2)
+            {
+                matrixPaged.AddRange((await directory.MatrixAsync(filter, skip, 2, CancellationToken.None)).Rows.Select(r => r.Row.Id));
+            }
+
+            Assert.Equal(all.Select(r => r.Row.Id), matrixPaged);
+        }
+
+        // The rows of a page are whole rows: the bound store and the granted counts come with them.
+        var bound = (await directory.PageAsync(new AuthorizerFilter($"wxpg{tag[..8]}1"), AuthorizerSort.Id, false, 0, 20, CancellationToken.None)).Rows.Single();
+        Assert.Equal("Pager " + tag, bound.ShopName);
+        Assert.Equal(BindingState.Active, bound.State);
+        Assert.Equal(1, bound.GrantedCount);
+    }
+
     [Fact]
     public async Task TokenHealth_CountsAuthorizedAccounts_OnceAndPagesWithoutRepeats()
     {

@@ -422,6 +422,10 @@ namespace Portal.Data.PostgreSql.Migrations
                     b.HasIndex("AppId")
                         .IsUnique();
 
+                    b.HasIndex("IsAuthorized")
+                        .HasDatabaseName("IX_Authorizers_NotAuthorized")
+                        .HasFilter("NOT \"IsAuthorized\"");
+
                     b.HasIndex("NickName");
 
                     b.HasIndex("PrincipalName");
@@ -429,6 +433,8 @@ namespace Portal.Data.PostgreSql.Migrations
                     b.HasIndex("Kind", "NickName");
 
                     b.ToTable("Authorizers");
+
+                    b.HasAnnotation("Sqlite:UseSqlReturningClause", false);
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.AuthorizerPermission", b =>

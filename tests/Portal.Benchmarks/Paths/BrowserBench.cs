@@ -96,6 +96,8 @@ public sealed class BrowserPortal : IAsyncDisposable
         {
             start.ArgumentList.Add("--Logging:LogLevel:Microsoft.EntityFrameworkCore.Database.Command=Information");
             start.ArgumentList.Add("--Logging:Console:FormatterName=simple");
+            // A timestamp on each entry: the gaps between a page's commands are where its time goes outside the database.
+            start.ArgumentList.Add("--Logging:Console:FormatterOptions:TimestampFormat=HH:mm:ss.fff ");
         }
 
         var writer = log.Length > 0 ? new StreamWriter(log, append: false) { AutoFlush = true } : null;

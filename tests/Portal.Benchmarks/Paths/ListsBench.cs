@@ -125,6 +125,13 @@ public static class ListsBench
         var firstP99 = BrowserPortal.Percentile(first, 0.99);
         var interactionP99 = BrowserPortal.Percentile(interactions, 0.99);
         table.Add($"floor: a page that reads nothing {Cell(floorFirst)} ms, a click that only re-renders {Cell(floorClick)} ms");
+        foreach (var tab in TabParts.GroupBy(p => p.List))
+        {
+            // Every visit, the untimed warm-up included: the parts of a first render, not the gated figure.
+            table.Add($"{tab.Key}: first render = page interactive {Cell(tab.Select(p => p.PageMs).ToList())} ms + tab to rows {Cell(tab.Select(p => p.TabMs).ToList())} ms (median / p99, warm-up visit included)");
+        }
+
+        TabParts.Clear();
         table.Add($"first render p99 {BrowserPortal.Ms(firstP99)} ms (target < 500), interactions p99 {BrowserPortal.Ms(interactionP99)} ms (target < 200); whole path {wall.Elapsed.TotalSeconds:0} s");
         return new BenchResult("lists", rate, BrowserPortal.Percentile(all, 0.99), floorRate, firstP99 < 500 && interactionP99 < 200, table);
     }
@@ -144,10 +151,16 @@ public static class ListsBench
 
         var clock = Stopwatch.StartNew();
         await portal.OpenAsync(page, list.Path);
+        var opened = clock.Elapsed.TotalMilliseconds;
         await page.GetByRole(AriaRole.Tab, new() { NameString = list.Tab }).ClickAsync();
         await page.WaitForFunctionAsync($"() => document.querySelector(\"{list.ReadySelector}\") !== null");
-        return clock.Elapsed.TotalMilliseconds;
+        var total = clock.Elapsed.TotalMilliseconds;
+        // Where a tab's first render goes: the page becoming interactive, then the tab until its rows are shown.
+        TabParts.Add((list.Name, opened, total - opened));
+        return total;
     }
+
+    private static readonly List<(string List, double PageMs, double TabMs)> TabParts = [];
 
     /// <summary>Runs an interaction and waits until the rows shown differ from those before it.</summary>
     private static async Task<double> ChangeAsync(IPage page, ListSpec list, Func<Task> act)
@@ -222,7 +235,9 @@ public static class ListsBench
             WHERE u."UserName" = 'operator1' AND s."Name" LIKE 'Store %' AND s."Id" % 2 = 0
             """, transaction);
         await transaction.CommitAsync();
-        await ExecAsync(connection, "ANALYZE");
+        // PostgreSQL: VACUUM as well, as autovacuum would soon after 100,000 inserts — a table never vacuumed has no visibility
+        // map, so every index-only count (the lists' totals) reads the table too, which a running database does not.
+        await ExecAsync(connection, pg ? "VACUUM ANALYZE" : "ANALYZE");
     }
 
     private static async Task ExecAsync(DbConnection connection, string sql, DbTransaction? transaction = null)

@@ -403,6 +403,10 @@ namespace Portal.Data.Migrations.Sqlite
                     b.HasIndex("AppId")
                         .IsUnique();
 
+                    b.HasIndex("IsAuthorized")
+                        .HasDatabaseName("IX_Authorizers_NotAuthorized")
+                        .HasFilter("NOT \"IsAuthorized\"");
+
                     b.HasIndex("NickName");
 
                     b.HasIndex("PrincipalName");
@@ -410,6 +414,8 @@ namespace Portal.Data.Migrations.Sqlite
                     b.HasIndex("Kind", "NickName");
 
                     b.ToTable("Authorizers");
+
+                    b.HasAnnotation("Sqlite:UseSqlReturningClause", false);
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.AuthorizerPermission", b =>

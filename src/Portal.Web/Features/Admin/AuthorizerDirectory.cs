@@ -119,12 +119,13 @@ public sealed class AuthorizerDirectory(IDbContextFactory<PortalDbContext> dbFac
         var query = db.Authorizers.AsNoTracking();
         if (!string.IsNullOrWhiteSpace(filter.Search))
         {
-            // Case-insensitive on both providers: the term in lower case against the stored lower-case search column (name,
-            // appid, principal: one column to scan, not lower() over three). The stores whose name matches are found once (an
-            // uncorrelated IN), not looked up again for each of the accounts.
+            // Case-insensitive on both providers: the term in lower case, looked up in the index of the stored lower-case search
+            // column (name, appid, principal; ListSearch), plus the accounts bound to a store whose name contains it. One set of
+            // ids, found once (an uncorrelated IN), so counting and paging read only the matching accounts.
             var term = filter.Search.Trim().ToLowerInvariant();
             var byShop = db.Bindings.Where(b => b.AuthorizerId != null && b.Shop!.Name.ToLower().Contains(term)).Select(b => b.AuthorizerId!.Value);
-            query = query.Where(a => a.SearchText!.Contains(term) || byShop.Contains(a.Id));
+            var matching = ListSearch.AuthorizerIds(db, term).Union(byShop);
+            query = query.Where(a => matching.Contains(a.Id));
         }
 
         if (filter.Kind is { } kind)
@@ -186,10 +187,27 @@ public sealed class AuthorizerDirectory(IDbContextFactory<PortalDbContext> dbFac
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var query = Query(db, filter);
         var count = knownCount is { } known and >= 0 ? known : await query.CountAsync(cancellationToken);
-        skip = Math.Max(0, skip);
-        take = Math.Clamp(take, 1, 200);
-        var rows = await Sort(query, sort, descending).Skip(skip).Take(take).ToListAsync(cancellationToken);
+        var rows = await PageRowsAsync(db, Sort(query, sort, descending), skip, take, cancellationToken);
         return new AuthorizerPage(rows, count);
+    }
+
+    /// <summary>
+    /// A page in two steps: the ids of the page (the sort and the offset over the filtered accounts, nothing else computed),
+    /// then the rows of those ids. In one query the databases work out every column — the store and binding state, the granted
+    /// counts: five subqueries a row — for the rows the offset skips as well (PostgreSQL does: page 50 made 5,000 lookups
+    /// for 20 rows, and its estimate of the whole then crossed the JIT threshold, another ~30 ms to compile).
+    /// </summary>
+    private async Task<List<AuthorizerRow>> PageRowsAsync(PortalDbContext db, IQueryable<AuthorizerRow> sorted, int skip, int take, CancellationToken cancellationToken)
+    {
+        var ids = await sorted.Skip(Math.Max(0, skip)).Take(Math.Clamp(take, 1, 200)).Select(r => r.Id).ToListAsync(cancellationToken);
+        if (ids.Count == 0)
+        {
+            return [];
+        }
+
+        var position = ids.Select((id, i) => (id, i)).ToDictionary(p => p.id, p => p.i);
+        var rows = await Query(db, new AuthorizerFilter()).Where(r => ids.Contains(r.Id)).ToListAsync(cancellationToken);
+        return rows.OrderBy(r => position[r.Id]).ToList();
     }
 
     /// <summary>Each sort ends on the id, so pages of equal keys neither repeat nor skip a row.</summary>
@@ -302,7 +320,7 @@ public sealed class AuthorizerDirectory(IDbContextFactory<PortalDbContext> dbFac
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var query = Query(db, filter);
         var count = knownCount is { } known and >= 0 ? known : await query.CountAsync(cancellationToken);
-        var rows = await query.OrderBy(r => r.Kind).ThenBy(r => r.NickName).ThenBy(r => r.Id).Skip(Math.Max(0, skip)).Take(Math.Clamp(take, 1, 200)).ToListAsync(cancellationToken);
+        var rows = await PageRowsAsync(db, query.OrderBy(r => r.Kind).ThenBy(r => r.NickName).ThenBy(r => r.Id), skip, take, cancellationToken);
         var byAccount = await GrantedAsync(db, rows.Select(r => r.Id).ToList(), cancellationToken);
         return (rows.Select(r => (r, byAccount.TryGetValue(r.Id, out var set) ? set : [])).ToList(), count);
     }

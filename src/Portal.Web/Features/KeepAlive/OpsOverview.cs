@@ -27,7 +27,12 @@ public sealed class OpsOverview(IDbContextFactory<PortalDbContext> dbFactory)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var query = db.AuthorizerTokens.AsNoTracking().Where(t => t.Authorizer!.IsAuthorized);
-        var total = knownTotal is { } known and >= 0 ? known : await query.CountAsync(cancellationToken);
+        // The authorized accounts' tokens, counted without reading every account: revoking an authorization deletes its token,
+        // so all tokens less the (few) tokens of accounts not authorized — an index-only count of the tokens and a seek of the
+        // partial index IX_Authorizers_NotAuthorized — instead of joining 100,000 tokens to their accounts.
+        var total = knownTotal is { } known and >= 0
+            ? known
+            : Math.Max(0, await db.AuthorizerTokens.CountAsync(cancellationToken) - await db.AuthorizerTokens.CountAsync(t => !t.Authorizer!.IsAuthorized, cancellationToken));
         // Each sort ends on the account id, so pages of equal keys neither repeat nor skip a row.
         query = sort switch
         {
@@ -37,12 +42,16 @@ public sealed class OpsOverview(IDbContextFactory<PortalDbContext> dbFactory)
             _ => descending ? query.OrderByDescending(t => t.AccessTokenExpiresAt).ThenByDescending(t => t.AuthorizerId) : query.OrderBy(t => t.AccessTokenExpiresAt).ThenBy(t => t.AuthorizerId),
         };
         var size = Math.Clamp(pageSize, 1, 200);
-        var rows = await query.Skip(Math.Max(0, page) * size).Take(size)
+        // The page's ids first, then their rows: in one query the offset's skipped rows would have their columns (a binding
+        // lookup each) worked out too.
+        var ids = await query.Skip(Math.Max(0, page) * size).Take(size).Select(t => t.AuthorizerId).ToListAsync(cancellationToken);
+        var position = ids.Select((id, i) => (id, i)).ToDictionary(p => p.id, p => p.i);
+        var rows = await db.AuthorizerTokens.AsNoTracking().Where(t => ids.Contains(t.AuthorizerId))
             .Select(t => new TokenHealthRow(t.AuthorizerId, t.Authorizer!.AppId, t.Authorizer.NickName, t.AccessTokenExpiresAt, t.LastRefreshedAt, t.ConsecutiveFailures,
                 t.LastFailureKind == null ? null : new StoredFailure(t.LastFailureKind.Value, t.LastFailureApi, t.LastFailureErrCode, t.LastFailureCode),
                 db.Bindings.Where(b => b.AuthorizerId == t.AuthorizerId).Select(b => (int?)b.ShopId).FirstOrDefault()))
             .ToListAsync(cancellationToken);
-        return (rows, total);
+        return (rows.OrderBy(r => position[r.AuthorizerId]).ToList(), total);
     }
 
     public async Task<(IReadOnlyList<Alert> Recent, int Open)> AlertsAsync(int take, CancellationToken cancellationToken)

@@ -56,9 +56,11 @@ public sealed class StoreDirectory(IDbContextFactory<PortalDbContext> dbFactory,
         {
             // Case-insensitive on both providers: the term in lower case against the stored lower-case search columns (the
             // store's name and city, the bound account's name, appid and principal), inside the store scope above.
+            // The accounts are found through the search index (ListSearch), not by reading each bound account's row.
             var term = query.Search.Trim().ToLowerInvariant();
+            var accounts = ListSearch.AuthorizerIds(db, term);
             shops = shops.Where(s => s.SearchText!.Contains(term)
-                || (s.Binding != null && s.Binding.Authorizer != null && s.Binding.Authorizer.SearchText!.Contains(term)));
+                || (s.Binding != null && s.Binding.AuthorizerId != null && accounts.Contains(s.Binding.AuthorizerId.Value)));
         }
 
         var rows = shops.Select(s => new
