@@ -56,10 +56,7 @@ public sealed class TokenProtector(IDataProtectionProvider provider, TimeProvide
         var offset = 2 + wrapped.Length;
         var nonce = blob.AsSpan(offset, NonceSize);
         RandomNumberGenerator.Fill(nonce);
-        using (var gcm = new AesGcm(key.Key, TagSize))
-        {
-            gcm.Encrypt(nonce, plain, blob.AsSpan(offset + NonceSize + TagSize), blob.AsSpan(offset + NonceSize, TagSize), AssociatedData);
-        }
+        key.Cipher().Encrypt(nonce, plain, blob.AsSpan(offset + NonceSize + TagSize), blob.AsSpan(offset + NonceSize, TagSize), AssociatedData);
 
         CryptographicOperations.ZeroMemory(plain);
         return PayloadPrefix + WebEncoders.Base64UrlEncode(blob);
@@ -153,6 +150,10 @@ public sealed class TokenProtector(IDataProtectionProvider provider, TimeProvide
 
     private sealed class DataKey(byte[] key, byte[] wrapped, DateTimeOffset expiresAt)
     {
+        /// <summary>One AES-GCM instance per thread for the current key (an instance is not safe to share between threads).</summary>
+        [ThreadStatic]
+        private static (DataKey Owner, AesGcm Cipher)? t_cipher;
+
         public byte[] Key { get; } = key;
 
         public byte[] Wrapped { get; } = wrapped;
@@ -160,6 +161,19 @@ public sealed class TokenProtector(IDataProtectionProvider provider, TimeProvide
         public DateTimeOffset ExpiresAt { get; } = expiresAt;
 
         private long _uses;
+
+        public AesGcm Cipher()
+        {
+            if (t_cipher is { } cached && ReferenceEquals(cached.Owner, this))
+            {
+                return cached.Cipher;
+            }
+
+            t_cipher?.Cipher.Dispose();
+            var cipher = new AesGcm(Key, TagSize);
+            t_cipher = (this, cipher);
+            return cipher;
+        }
 
         /// <summary>Counts one more payload under this key; false once it has encrypted <see cref="DataKeyUses"/>.</summary>
         public bool TryUse() => Interlocked.Increment(ref _uses) <= DataKeyUses;
