@@ -77,13 +77,13 @@ public sealed class TokenProtector(IDataProtectionProvider provider, TimeProvide
         }
         catch (FormatException)
         {
-            throw new CryptographicException("The payload is not valid base64url.");
+            throw new CryptographicException(); // not base64url
         }
 
         var length = blob.Length < 2 ? 0 : BinaryPrimitives.ReadUInt16BigEndian(blob);
         if (length == 0 || blob.Length < 2 + length + NonceSize + TagSize)
         {
-            throw new CryptographicException("The payload is too short.");
+            throw new CryptographicException(); // too short
         }
 
         var wrapped = blob.AsSpan(2, length);
@@ -109,7 +109,7 @@ public sealed class TokenProtector(IDataProtectionProvider provider, TimeProvide
         key = _keyProtector.Unprotect(wrapped.ToArray()); // throws CryptographicException for a forged or foreign wrapped key
         if (key.Length != 32)
         {
-            throw new CryptographicException("The payload's data key has the wrong size.");
+            throw new CryptographicException(); // a data key of the wrong size
         }
 
         if (_unwrapped.Count >= MaxCachedKeys)
