@@ -97,23 +97,28 @@ public sealed class StoreDirectory(IDbContextFactory<PortalDbContext> dbFactory,
             _ => d ? rows.OrderByDescending(r => r.Shop.Id) : rows.OrderBy(r => r.Shop.Id),
         };
 
+        // A page in two steps: the ids of the page (the filter, the sort and the offset; nothing else is computed for the
+        // skipped rows), then the columns of those ids. In one query the database worked out each skipped store's binding,
+        // account and open-invitation subquery too (page 50: a thousand of them).
         var size = Math.Clamp(query.PageSize, 1, 200);
-        var page = await rows.Skip(Math.Max(0, query.Page) * size).Take(size)
-            .Select(r => new
+        var ids = await rows.Skip(Math.Max(0, query.Page) * size).Take(size).Select(r => r.Shop.Id).ToListAsync(cancellationToken);
+        var position = ids.Select((id, i) => (id, i)).ToDictionary(p => p.id, p => p.i);
+        var page = (await db.Shops.AsNoTracking().Where(s => ids.Contains(s.Id))
+            .Select(s => new
             {
-                r.Shop.Id,
-                r.Shop.Name,
-                r.Shop.City,
-                State = r.Binding == null ? BindingState.Unbound : r.Binding.State,
-                HasAccount = r.Binding != null && r.Binding.AuthorizerId != null,
-                r.Live,
-                UpdatedAt = r.Binding == null ? (DateTimeOffset?)null : r.Binding.UpdatedAt,
-                AppId = r.Binding != null && r.Binding.Authorizer != null ? r.Binding.Authorizer.AppId : null,
-                NickName = r.Binding != null && r.Binding.Authorizer != null ? r.Binding.Authorizer.NickName : null,
-                HeadImg = r.Binding != null && r.Binding.Authorizer != null ? r.Binding.Authorizer.HeadImg : null,
-                Kind = r.Binding != null && r.Binding.Authorizer != null ? r.Binding.Authorizer.Kind : (AuthorizerKind?)null,
+                s.Id,
+                s.Name,
+                s.City,
+                State = s.Binding == null ? BindingState.Unbound : s.Binding.State,
+                HasAccount = s.Binding != null && s.Binding.AuthorizerId != null,
+                Live = db.Invites.Any(i => i.ShopId == s.Id && i.Status == InviteStatus.Open && i.ExpiresAt > now),
+                UpdatedAt = s.Binding == null ? (DateTimeOffset?)null : s.Binding.UpdatedAt,
+                AppId = s.Binding != null && s.Binding.Authorizer != null ? s.Binding.Authorizer.AppId : null,
+                NickName = s.Binding != null && s.Binding.Authorizer != null ? s.Binding.Authorizer.NickName : null,
+                HeadImg = s.Binding != null && s.Binding.Authorizer != null ? s.Binding.Authorizer.HeadImg : null,
+                Kind = s.Binding != null && s.Binding.Authorizer != null ? s.Binding.Authorizer.Kind : (AuthorizerKind?)null,
             })
-            .ToListAsync(cancellationToken);
+            .ToListAsync(cancellationToken)).OrderBy(r => position[r.Id]).ToList();
         return new PageOf<StoreRow>(
             page.Select(r => new StoreRow(r.Id, r.Name, r.City, Shown(r.State, r.Live, r.HasAccount), r.UpdatedAt, r.AppId, r.NickName, r.HeadImg, r.Kind)).ToList(),
             total);
