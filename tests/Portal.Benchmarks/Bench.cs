@@ -9,9 +9,10 @@ namespace Portal.Benchmarks;
 /// <param name="FloorRate">The floor's rate (e.g. the no-storage endpoint, the constant answer, concurrency ÷ latency).</param>
 /// <param name="Passed">Whether the path met its target (ratio, absolute rate, p99, correctness such as rows counted).</param>
 /// <param name="Details">Lines for the human-readable table above the script line.</param>
-public sealed record BenchResult(string Path, double Rate, double P99Ms, double FloorRate, bool Passed, IReadOnlyList<string> Details)
+/// <param name="RunRatio">With several runs, the median of each run's own rate ÷ floor (a floor belongs to its run); by default Rate ÷ FloorRate.</param>
+public sealed record BenchResult(string Path, double Rate, double P99Ms, double FloorRate, bool Passed, IReadOnlyList<string> Details, double? RunRatio = null)
 {
-    public double Ratio => FloorRate <= 0 ? 0 : Rate / FloorRate;
+    public double Ratio => RunRatio ?? (FloorRate <= 0 ? 0 : Rate / FloorRate);
 
     /// <summary>The one line scripts read: <c>bench &lt;path&gt;: &lt;rate&gt;/s p99 &lt;ms&gt; ms floor &lt;rate&gt;/s ratio &lt;0.00&gt;</c>.</summary>
     public string Line => string.Create(CultureInfo.InvariantCulture,

@@ -207,6 +207,60 @@ public sealed class GroupCommitTests
     }
 
     [Fact]
+    public async Task UnderASteadyStreamOfMessages_TheSqliteWalIsRestarted_AndStaysBounded()
+    {
+        using var factory = new PortalFactory(new Dictionary<string, string?> { ["Ingestion:WalRestartFrames"] = "1000" }); // 4 MiB
+        if (factory.Provider != "Sqlite")
+        {
+            return; // PostgreSQL has no WAL file of ours to bound
+        }
+
+        var client = factory.CreateClient();
+        var crypto = CryptoOf(factory);
+        var (appId, user) = await KnownAccountAsync(factory);
+        var wal = Path.Combine(factory.DataDirectory, "portal.db-wal");
+        Assert.True(File.Exists(Path.Combine(factory.DataDirectory, "portal.db")), "the test looks at the portal's own database file");
+        var writer = factory.Services.GetRequiredService<GroupCommitWriter>();
+
+        long largest = 0;
+        using var sampling = new CancellationTokenSource();
+        var sampler = Task.Run(async () =>
+        {
+            while (!sampling.IsCancellationRequested)
+            {
+                largest = Math.Max(largest, File.Exists(wal) ? new FileInfo(wal).Length : 0);
+                await Task.Delay(10);
+            }
+        });
+
+        // A steady stream (16 at a time, no pause) of ~4,000 messages: far more WAL than the 4 MiB limit.
+        var next = -1;
+        var failures = 0;
+        await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => Task.Run(async () =>
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < 4000)
+            {
+                if ((await PostAsync(client, SignMessage(crypto, appId, user, TextXml(user, 950_000 + i)))).Status != HttpStatusCode.OK)
+                {
+                    Interlocked.Increment(ref failures);
+                }
+            }
+        })));
+        sampling.Cancel();
+        await sampler;
+
+        Assert.Equal(0, failures);
+        await using (var db = await DbAsync(factory))
+        {
+            Assert.Equal(4000, await db.AccountMessages.CountAsync(m => m.AuthorizerAppId == appId));
+        }
+
+        Assert.True(largest < 16L * 1024 * 1024, $"the WAL reached {largest / 1024 / 1024} MiB with a 4 MiB restart threshold");
+        Assert.True(writer.WalRestarts >= 1, "the checkpointer restarted the WAL at least once");
+    }
+
+    [Fact]
     public async Task Kill9WhileMessagesArrive_EveryMessageAnsweredSuccessIsStored_ExactlyOnce()
     {
         if (TestDatabase.PostgreSqlByDefault)

@@ -26,6 +26,12 @@ public sealed class IngestionOptions
     /// </summary>
     public TimeSpan AccountCacheDuration { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// SQLite only: WAL pages (4 KiB each) beyond which the writer's checkpointer restarts the WAL under the write gate
+    /// (1,000–1,000,000; default 16,384 = 64 MiB). Under steady writes a PASSIVE checkpoint never lets the WAL start over.
+    /// </summary>
+    public int WalRestartFrames { get; set; } = 16_384;
+
     /// <summary>Inbox messages processed at the same time by this instance (1–32).</summary>
     public int InboxWorkers { get; set; } = 4;
 }
@@ -54,6 +60,11 @@ public sealed class IngestionOptionsValidator : IValidateOptions<IngestionOption
         if (options.AccountCacheDuration < TimeSpan.Zero || options.AccountCacheDuration > TimeSpan.FromMinutes(5))
         {
             failures.Add("Ingestion:AccountCacheDuration must be between 00:00:00 and 00:05:00");
+        }
+
+        if (options.WalRestartFrames is < 1_000 or > 1_000_000)
+        {
+            failures.Add("Ingestion:WalRestartFrames must be between 1000 and 1000000");
         }
 
         if (options.InboxWorkers is < 1 or > 32)

@@ -11,7 +11,7 @@ namespace Portal.Web.Features.Ingestion;
 /// parameters (both were most of the writer's time). The affected-row count says whether a row was new: 0 means its
 /// unique key was there already (a replay, a duplicate). Used only by the writer's thread.
 /// </summary>
-internal sealed class SqliteIngestStatements(string connectionString, string synchronous) : IDisposable
+internal sealed class SqliteIngestStatements(string connectionString, string synchronous, long walLimitBytes) : IDisposable
 {
     private SqliteConnection? _connection;
     private SqliteCommand? _guard;
@@ -85,8 +85,9 @@ internal sealed class SqliteIngestStatements(string connectionString, string syn
         using (var pragmas = connection.CreateCommand())
         {
             // As every portal connection (SqlitePragmas), plus: no automatic WAL checkpoint inside the writer's commits (the
-            // writer's checkpointer runs one beside it), and a page cache large enough for the indexes' hot pages.
-            pragmas.CommandText = $"PRAGMA synchronous={synchronous}; PRAGMA busy_timeout=30000; PRAGMA wal_autocheckpoint=0; PRAGMA cache_size=-32768;";
+            // writer's checkpointer runs one beside it), a WAL cut back to Ingestion:WalRestartFrames pages when it starts over, and a page cache large
+            // enough for the indexes' hot pages.
+            pragmas.CommandText = $"PRAGMA synchronous={synchronous}; PRAGMA busy_timeout=30000; PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit={walLimitBytes}; PRAGMA cache_size=-32768;";
             pragmas.ExecuteNonQuery();
         }
 
