@@ -198,7 +198,9 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
         {
             e.Property(m => m.AuthorizerAppId).HasMaxLength(32);
             e.Property(m => m.DedupeKey).HasMaxLength(200);
-            e.HasIndex(m => new { m.AuthorizerAppId, m.DedupeKey }).IsUnique();
+            // Dedupe key first: a message's key is its MsgId, which grows with time, so each insert lands at the end of this
+            // index rather than on a random page of one of 10,000 accounts (one random page write less per message).
+            e.HasIndex(m => new { m.DedupeKey, m.AuthorizerAppId }).IsUnique();
             e.HasIndex(m => new { m.AuthorizerAppId, m.ReceivedAt });
             e.HasIndex(m => m.ReceivedAt);
         });

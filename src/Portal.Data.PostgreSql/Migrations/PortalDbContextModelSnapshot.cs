@@ -200,10 +200,10 @@ namespace Portal.Data.PostgreSql.Migrations
 
                     b.HasIndex("ReceivedAt");
 
-                    b.HasIndex("AuthorizerAppId", "DedupeKey")
-                        .IsUnique();
-
                     b.HasIndex("AuthorizerAppId", "ReceivedAt");
+
+                    b.HasIndex("DedupeKey", "AuthorizerAppId")
+                        .IsUnique();
 
                     b.ToTable("AccountMessages");
                 });

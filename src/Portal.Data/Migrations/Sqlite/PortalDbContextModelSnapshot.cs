@@ -189,10 +189,10 @@ namespace Portal.Data.Migrations.Sqlite
 
                     b.HasIndex("ReceivedAt");
 
-                    b.HasIndex("AuthorizerAppId", "DedupeKey")
-                        .IsUnique();
-
                     b.HasIndex("AuthorizerAppId", "ReceivedAt");
+
+                    b.HasIndex("DedupeKey", "AuthorizerAppId")
+                        .IsUnique();
 
                     b.ToTable("AccountMessages");
                 });
