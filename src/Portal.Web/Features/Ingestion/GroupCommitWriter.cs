@@ -166,7 +166,8 @@ public sealed partial class GroupCommitWriter : BackgroundService
     private static (bool Done, long Frames) Checkpoint(SqliteConnection connection, string mode)
     {
         using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA busy_timeout=20";
+        // RESTART runs under the write gate, so only readers can keep it waiting, and reads take milliseconds.
+        command.CommandText = mode == "PASSIVE" ? "PRAGMA busy_timeout=0" : "PRAGMA busy_timeout=250";
         command.ExecuteNonQuery();
         command.CommandText = $"PRAGMA wal_checkpoint({mode})";
         using var reader = command.ExecuteReader();
