@@ -170,8 +170,9 @@ public static class IngestionBench
             var writer = services.GetRequiredService<GroupCommitWriter>();
             (long Batches, long Items, TimeSpan Busy) totals = (0, 0, TimeSpan.Zero);
             // On the event URL every push is also applied by the inbox processor, shortly after its answer: each slice starts
-            // once the pushes before it are applied, so that neither the floor nor the next slice pays for earlier ones.
-            async Task SettleAsync()
+            // once the pushes before it are applied, so that neither the floor nor the next slice pays for earlier ones. (At the
+            // end, the same wait tells whether the processor kept up.)
+            async Task SettleAsync(TimeSpan limit)
             {
                 if (!events)
                 {
@@ -180,7 +181,7 @@ public static class IngestionBench
 
                 await using var db = await dbFactory.CreateDbContextAsync();
                 var settle = Stopwatch.StartNew();
-                while (await db.Inbox.AnyAsync(m => m.Status == InboxStatus.Pending) && settle.Elapsed < TimeSpan.FromSeconds(60))
+                while (await db.Inbox.AnyAsync(m => m.Status == InboxStatus.Pending) && settle.Elapsed < limit)
                 {
                     await Task.Delay(20);
                 }
@@ -189,7 +190,7 @@ public static class IngestionBench
             for (var slice = 0; slice < Slices; slice++)
             {
                 var part = timed.Requests[(slice * timed.Requests.Length / Slices)..((slice + 1) * timed.Requests.Length / Slices)];
-                await SettleAsync();
+                await SettleAsync(TimeSpan.FromSeconds(60));
                 floors.Add(await SendAllAsync(http, part, Floor));
                 var before = writer.Totals;
                 reals.Add(await SendAllAsync(http, part, Real));
@@ -218,11 +219,7 @@ public static class IngestionBench
                     var rows = await db.Inbox.CountAsync();
                     ok &= rows == distinct;
                     // The inbox processor must keep up: every push processed, and how long after its arrival.
-                    var drain = Stopwatch.StartNew();
-                    while (await db.Inbox.CountAsync(m => m.Status == InboxStatus.Pending) > 0 && drain.Elapsed < TimeSpan.FromSeconds(120))
-                    {
-                        await Task.Delay(100);
-                    }
+                    await SettleAsync(TimeSpan.FromSeconds(120));
 
                     var processed = await db.Inbox.AsNoTracking().Where(m => m.Status == InboxStatus.Processed).Select(m => new { m.ReceivedAt, m.ProcessedAt }).ToListAsync();
                     var lags = processed.Select(m => (m.ProcessedAt!.Value - m.ReceivedAt).TotalSeconds).Order().ToArray();

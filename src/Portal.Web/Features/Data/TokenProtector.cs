@@ -100,7 +100,7 @@ public sealed class TokenProtector(IDataProtectionProvider provider, TimeProvide
 
     private byte[] Unwrap(ReadOnlySpan<byte> wrapped)
     {
-        var id = Convert.ToBase64String(SHA256.HashData(wrapped));
+        var id = KeyId(wrapped);
         if (_unwrapped.TryGetValue(id, out var key))
         {
             return key;
@@ -121,6 +121,9 @@ public sealed class TokenProtector(IDataProtectionProvider provider, TimeProvide
         return key;
     }
 
+    /// <summary>The cache key of a wrapped data key.</summary>
+    private static string KeyId(ReadOnlySpan<byte> wrapped) => Convert.ToBase64String(SHA256.HashData(wrapped));
+
     private DataKey CurrentKey()
     {
         var current = Volatile.Read(ref _current);
@@ -140,7 +143,7 @@ public sealed class TokenProtector(IDataProtectionProvider provider, TimeProvide
 
             var key = RandomNumberGenerator.GetBytes(32);
             var wrapped = _keyProtector.Protect(key);
-            _unwrapped[Convert.ToBase64String(SHA256.HashData(wrapped))] = key;
+            _unwrapped[KeyId(wrapped)] = key;
             var fresh = new DataKey(key, wrapped, now + DataKeyLifetime);
             fresh.TryUse();
             Volatile.Write(ref _current, fresh);

@@ -26,20 +26,18 @@ public sealed partial class GroupCommitWriter : BackgroundService
 {
     private readonly IDbContextFactory<PortalDbContext> _dbFactory;
     private readonly SqliteWriteGate _gate;
-    private readonly bool _sqlite;
     private readonly IngestionOptions _options;
     private readonly ILogger<GroupCommitWriter> _logger;
     private readonly Channel<IngestItem> _queue;
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string, int), string> _sql = new();
+    private readonly Dictionary<(string, int), string> _sql = [];
     private readonly SqliteIngestStatements? _statements;
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, KnownAccount> _accounts = new(StringComparer.Ordinal);
-    private readonly int _writers;
+    private readonly Dictionary<string, KnownAccount> _accounts = new(StringComparer.Ordinal);
     private readonly long _accountTtl;
     private long _batches;
     private long _items;
     private long _busyTicks;
     private long _sinceCheckpoint;
-    private long _truncations;
+    private long _walRestarts;
     private readonly string _connectionString;
     private Task? _drained;
 
@@ -47,17 +45,12 @@ public sealed partial class GroupCommitWriter : BackgroundService
     {
         _dbFactory = dbFactory;
         _gate = gate;
-        _sqlite = !database.IsPostgreSql;
         _options = options.Value;
         _logger = logger;
         _connectionString = database.ConnectionString;
-        _statements = _sqlite ? new SqliteIngestStatements(database.ConnectionString, database.SqliteSynchronous, _options.WalRestartFrames * 4096L) : null;
+        _statements = database.IsPostgreSql ? null : new SqliteIngestStatements(database.ConnectionString, database.SqliteSynchronous, _options.WalRestartFrames * 4096L);
         _accountTtl = (long)(_options.AccountCacheDuration.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
-        // One writer thread: SQLite has one writer at a time, and on PostgreSQL more writers did not help on the benchmark's
-        // 2 cores (4 writers: 2,044 against 2,927 messages/s under load; 3 writers: 5,088–5,632 against 5,709–5,737/s on a
-        // quiet machine — the server shares the CPU, and a batch grows with the load instead).
-        _writers = 1;
-        _queue = Channel.CreateBounded<IngestItem>(new BoundedChannelOptions(_options.QueueCapacity) { SingleReader = _writers == 1, FullMode = BoundedChannelFullMode.Wait });
+        _queue = Channel.CreateBounded<IngestItem>(new BoundedChannelOptions(_options.QueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
     }
 
     /// <summary>
@@ -81,39 +74,35 @@ public sealed partial class GroupCommitWriter : BackgroundService
         return await item.Completion;
     }
 
-    /// <summary>Batches committed (or failed), the items they held and the time spent committing since start-up (mean batch size, writer utilisation).</summary>
     /// <summary>How many times the checkpointer restarted the WAL (SQLite) since start-up.</summary>
-    public long WalRestarts => Interlocked.Read(ref _truncations);
+    public long WalRestarts => Interlocked.Read(ref _walRestarts);
 
+    /// <summary>Batches committed (or failed), the items they held and the time spent committing since start-up (mean batch size, writer utilisation).</summary>
     public (long Batches, long Items, TimeSpan Busy) Totals => (Interlocked.Read(ref _batches), Interlocked.Read(ref _items), TimeSpan.FromTicks(Interlocked.Read(ref _busyTicks) * TimeSpan.TicksPerSecond / System.Diagnostics.Stopwatch.Frequency));
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // A thread of its own with blocking database calls: the one serial stage must not queue behind the request work
         // on a busy thread pool (with async calls each of its awaits did, and batches took 10–20 ms on a loaded machine).
-        var lanes = new List<Task>();
-        for (var lane = 0; lane < _writers; lane++)
+        // One thread: SQLite has one writer at a time, and on PostgreSQL more writers did not help on the benchmark's 2 cores
+        // (3 writers: 5,088–5,632 against 5,709–5,737 messages/s; the server shares the CPU, and a batch grows with the load).
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
         {
-            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            var thread = new Thread(() =>
+            try
             {
-                try
-                {
-                    Run();
-                    done.TrySetResult();
-                }
-                catch (Exception ex)
-                {
-                    done.TrySetException(ex);
-                }
-            })
-            { IsBackground = true, Name = "group-commit-" + lane };
-            thread.Start();
-            lanes.Add(done.Task);
-        }
-
-        _drained = Task.WhenAll(lanes);
-        return _sqlite ? Task.WhenAll(_drained, CheckpointAsync(stoppingToken)) : _drained;
+                Run();
+                done.TrySetResult();
+            }
+            catch (Exception ex)
+            {
+                done.TrySetException(ex);
+            }
+        })
+        { IsBackground = true, Name = "group-commit" };
+        thread.Start();
+        _drained = done.Task;
+        return _statements is not null ? Task.WhenAll(_drained, CheckpointAsync(stoppingToken)) : _drained;
     }
 
     /// <summary>
@@ -146,7 +135,7 @@ public sealed partial class GroupCommitWriter : BackgroundService
                         // A reader still on an older snapshot makes RESTART busy: it gives up after a moment and the next tick tries again.
                         if (await _gate.RunAsync(() => Task.FromResult(Checkpoint(connection, "RESTART").Done), stoppingToken))
                         {
-                            Interlocked.Increment(ref _truncations);
+                            Interlocked.Increment(ref _walRestarts);
                         }
                     }
                 }
@@ -323,7 +312,7 @@ public sealed partial class GroupCommitWriter : BackgroundService
                 .Select(a => new { a.AppId, a.UserName }).ToList();
             foreach (var appId in unknown)
             {
-                _accounts.TryRemove(appId, out _);
+                _accounts.Remove(appId);
             }
 
             if (_accounts.Count > 100_000)
@@ -370,27 +359,10 @@ public sealed partial class GroupCommitWriter : BackgroundService
             return;
         }
 
+        // PostgreSQL: one multi-row statement per table (a round trip each).
         using var db = _dbFactory.CreateDbContext();
         db.Database.OpenConnection();
-        if (_sqlite)
-        {
-            // The WAL checkpoint (page copies and an fsync) runs on the checkpointer's thread, not inside this commit.
-            db.Database.ExecuteSqlRaw("PRAGMA wal_autocheckpoint=0");
-        }
-
-        try
-        {
-            WriteOpen(db, items);
-        }
-        finally
-        {
-            if (_sqlite)
-            {
-                db.Database.ExecuteSqlRaw("PRAGMA wal_autocheckpoint=1000"); // the pooled connection goes back as it came
-            }
-        }
-
-        Interlocked.Increment(ref _sinceCheckpoint);
+        WriteOpen(db, items);
     }
 
     /// <summary>The batch's statements and commit on an open connection.</summary>
@@ -411,7 +383,7 @@ public sealed partial class GroupCommitWriter : BackgroundService
         }
 
         var guarded = firstByKey.Values.OrderBy(i => i.ReplayKey, StringComparer.Ordinal).ToList(); // one key order: no deadlock between instances
-        var fresh = Insert(connection, tx, "ReplayGuard", ["Key", "SeenAt"], guarded.Count, (row, column) => column == 0 ? guarded[row].ReplayKey : Time(guarded[row].ReceivedAt), "\"Key\"", r => r.GetString(0));
+        var fresh = Insert(connection, tx, "ReplayGuard", ["Key", "SeenAt"], guarded.Count, (row, column) => column == 0 ? guarded[row].ReplayKey : guarded[row].ReceivedAt, "\"Key\"", r => r.GetString(0));
         foreach (var item in guarded)
         {
             if (!fresh.Contains(item.ReplayKey))
@@ -442,8 +414,8 @@ public sealed partial class GroupCommitWriter : BackgroundService
                     2 => rows[row].MsgType,
                     3 => rows[row].Event,
                     4 => rows[row].FromUser,
-                    5 => Time(rows[row].CreateTime),
-                    6 => Time(rows[row].ReceivedAt),
+                    5 => rows[row].CreateTime,
+                    6 => rows[row].ReceivedAt,
                     7 => rows[row].PayloadProtected,
                     _ => rows[row].Reply,
                 },
@@ -482,8 +454,8 @@ public sealed partial class GroupCommitWriter : BackgroundService
                     0 => rows[row].DedupeKey,
                     1 => rows[row].InfoType,
                     2 => rows[row].AuthorizerAppId,
-                    3 => Time(rows[row].ReceivedAt),
-                    4 => Time(rows[row].CreateTime),
+                    3 => rows[row].ReceivedAt,
+                    4 => rows[row].CreateTime,
                     5 => rows[row].PayloadProtected,
                     6 => (int)rows[row].Status,
                     7 => rows[row].Attempts,
@@ -508,11 +480,9 @@ public sealed partial class GroupCommitWriter : BackgroundService
         transaction.Commit();
     }
 
-    private object Time(DateTimeOffset value) => _sqlite ? value.UtcTicks : value;
-
     /// <summary>
     /// <c>INSERT … VALUES (…), (…) ON CONFLICT DO NOTHING RETURNING …</c>: the rows the database took (a conflicting row,
-    /// already there or inserted by another instance's batch, is skipped and not returned). Both providers speak it.
+    /// already there or inserted by another instance's batch, is skipped and not returned). PostgreSQL's path (SQLite has <see cref="SqliteIngestStatements"/>).
     /// </summary>
     private HashSet<string> Insert(DbConnection connection, DbTransaction transaction, string table, string[] columns, int rows, Func<int, int, object?> value, string returning, Func<DbDataReader, string> key)
     {
@@ -568,7 +538,7 @@ public sealed partial class GroupCommitWriter : BackgroundService
         var text = sql.ToString();
         if (_sql.Count < 4096)
         {
-            _sql.TryAdd((table, rows), text);
+            _sql[(table, rows)] = text;
         }
 
         return text;
