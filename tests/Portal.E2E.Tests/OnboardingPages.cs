@@ -17,6 +17,8 @@ public sealed class OnboardingPages(PortalPage portal)
         await Page.GetByLabel(new System.Text.RegularExpressions.Regex("密码|Password")).FillAsync(password);
         await Page.GetByRole(AriaRole.Button, new() { NameRegex = new System.Text.RegularExpressions.Regex("^(登录|Sign in)$") }).ClickAsync();
         await Page.WaitForURLAsync(portal.BaseUrl + "/");
+        // The home page prerenders before its circuit is up; a click in between is lost (a CI run lost one).
+        await portal.WaitForInteractivityAsync();
     }
 
     public async Task OpenStoresAsync()
