@@ -30,11 +30,20 @@ var concurrency = int.Parse(Arg("--concurrency", "8"), CultureInfo.InvariantCult
 // --via hangfire (default): the sweep as the portal runs it; --via direct: the sweep's selection and the refresher called
 // in-process, as the Quartz-era benchmark did (no scheduler at all), to separate the scheduler's cost from the sweep's.
 var via = Arg("--via", "hangfire");
+// --via process: the portal as deployed — Portal.Web.dll in its own process, with its own runtime configuration (garbage
+// collector), pages and Blazor loaded — whose scheduled sweep (every 5 s here) does the work; memory and CPU are that
+// process's. Seeding and the emulator as in the other modes.
 // --postgres "Host=127.0.0.1;Port=…;Username=postgres" (default: $PORTAL_TEST_PG when --provider PostgreSql): a fresh
 // database on that server per size; --instances 2 runs two portal hosts on it whose sweeps run at the same moment
 // (with --via direct: the sweep body on each instance; the scheduler runs one sweep per occurrence on one instance).
 var postgres = Arg("--provider", "Sqlite") == "PostgreSql" ? Arg("--postgres", Environment.GetEnvironmentVariable("PORTAL_TEST_PG") ?? "") : null;
 var instances = int.Parse(Arg("--instances", "1"), CultureInfo.InvariantCulture);
+if (via is not ("hangfire" or "direct" or "process"))
+{
+    Console.Error.WriteLine("--via is hangfire, direct or process");
+    return 2;
+}
+
 if (instances is < 1 or > 2 || (instances == 2 && (postgres is null || via != "direct")))
 {
     Console.Error.WriteLine("--instances 2 needs --provider PostgreSql and --via direct");
@@ -46,7 +55,14 @@ Console.WriteLine($"| N | due | refreshed | sweep run time | refreshes/s | cost 
 Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
 foreach (var n in sizes)
 {
-    await RunAsync(n, concurrency, via == "direct", postgres, instances);
+    if (via == "process")
+    {
+        await RunAsProcessAsync(n, concurrency, postgres);
+    }
+    else
+    {
+        await RunAsync(n, concurrency, via == "direct", postgres, instances);
+    }
 }
 
 return 0;
@@ -146,6 +162,139 @@ static async Task RunAsync(int n, int concurrency, bool direct, string? postgres
     var emulatorPeak = host.EmulatorPeakRssMiB();
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"| {n:N0} | {due.Count:N0} | {refreshed:N0} | {wall.TotalSeconds:0.0} s | {refreshed / wall.TotalSeconds:0} | {wall.TotalMilliseconds * concurrency / Math.Max(1, refreshed):0.00} ms | {cpu.TotalMilliseconds / Math.Max(1, refreshed):0.00} ms | {(direct ? "direct" : $"{pickUp.TotalSeconds:0.0} s")} | {Math.Max(peakBefore, sweepPeak):0} MiB | {sweepPeak:0} MiB | {emulatorPeak:0} MiB | {dbBytes / 1048576.0:0.0} MiB | {queryTimes.Order().ElementAt(10):0.0} ms ({selected:N0} rows) |"));
+}
+
+static async Task RunAsProcessAsync(int n, int concurrency, string? postgres)
+{
+    await using var host = await SweepHost.StartAsync(postgres, 1, new Dictionary<string, string>
+    {
+        ["KeepAlive:MaxConcurrency"] = concurrency.ToString(CultureInfo.InvariantCulture),
+        ["KeepAlive:SweepBatchSize"] = n.ToString(CultureInfo.InvariantCulture),
+    });
+
+    // Seeded as in the other modes, through the in-process instance (migrations, key ring); only the warm-up is due
+    // (--warm-up, default 5,000: a process that has refreshed only 500 still tiers its code up during a short sweep).
+    var warmUp = int.Parse(Arg("--warm-up", "5000"), CultureInfo.InvariantCulture);
+    var warm = await host.SeedAtEmulatorAsync(warmUp, "a");
+    var seeded = await host.SeedAtEmulatorAsync(n, "b");
+    await host.SeedAuthorizersAsync(warm, DateTimeOffset.UtcNow.AddMinutes(-1));
+    await host.SeedAuthorizersAsync(seeded, null);
+    var dbFactory = host.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>();
+    var sweep = host.Services.GetRequiredService<RefreshSweep>();
+
+    // The portal as deployed takes over; its schedule runs the sweep every 5 s. The first run refreshes the warm-up.
+    var portal = await host.HandOverToProcessAsync(new Dictionary<string, string>
+    {
+        ["KeepAlive:RunJobsOnSchedule"] = "true",
+        ["KeepAlive:Schedules:" + RefreshAuthorizerTokensJob.JobName] = "*/5 * * * * *",
+    });
+    // The warm-up is done when nothing is due and no sweep is running (with a batch size below it, it takes several sweeps).
+    var deadline = DateTime.UtcNow.AddMinutes(10);
+    while (true)
+    {
+        await using (var db = await dbFactory.CreateDbContextAsync())
+        {
+            var running = await db.JobRuns.AnyAsync(r => r.JobName == RefreshAuthorizerTokensJob.JobName && r.Status == JobRunStatus.Running);
+            var refreshedSince = await db.JobRuns.Where(r => r.JobName == RefreshAuthorizerTokensJob.JobName).SumAsync(r => r.ItemsSucceeded);
+            if (!running && refreshedSince >= warmUp && (await sweep.SelectDueAsync(CancellationToken.None)).Count == 0)
+            {
+                break;
+            }
+        }
+
+        if (DateTime.UtcNow > deadline)
+        {
+            throw new TimeoutException("the warm-up sweeps did not finish");
+        }
+
+        await Task.Delay(500);
+    }
+
+    var idleRss = SweepHost.RssMiB(portal.Id);
+
+    // Its peak RSS reset (Linux clear_refs 5 on the child), the N tokens made due; the next sweep takes them all.
+    var peakBefore = SweepHost.PeakRssMiB(portal.Id);
+    File.WriteAllText($"/proc/{portal.Id}/clear_refs", "5");
+    var madeDue = DateTimeOffset.UtcNow;
+    // In one statement, so that one scheduled sweep finds all of them due.
+    await using (var db = await dbFactory.CreateDbContextAsync())
+    {
+        await db.AuthorizerTokens.Where(t => t.RefreshDueAt == null).ExecuteUpdateAsync(s => s.SetProperty(t => t.RefreshDueAt, madeDue.AddMinutes(-1)));
+    }
+
+    // CPU from the moment the sweep is seen running (polled every 20 ms) to its end: the refreshes, not the idle wait for the schedule.
+    await WaitForSweepStartAsync(dbFactory, madeDue);
+    portal.Refresh();
+    var cpuBefore = portal.TotalProcessorTime;
+    var run = await WaitForSweepAsync(dbFactory, madeDue, n, TimeSpan.FromHours(2));
+    portal.Refresh();
+    var cpu = portal.TotalProcessorTime - cpuBefore;
+    var sweepPeak = SweepHost.PeakRssMiB(portal.Id);
+    var afterRss = SweepHost.RssMiB(portal.Id);
+
+    var due = await sweep.SelectDueAsync(CancellationToken.None);
+    var dbBytes = await host.DatabaseBytesAsync();
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"| {n:N0} | {n:N0} | {run.ItemsSucceeded:N0} | {run.DurationMs / 1000.0:0.0} s | {run.ItemsSucceeded / (run.DurationMs / 1000.0):0} | {run.DurationMs * (double)concurrency / Math.Max(1, run.ItemsSucceeded):0.00} ms | {cpu.TotalMilliseconds / Math.Max(1, run.ItemsSucceeded):0.00} ms | {(run.StartedAt - run.EnqueuedAt).TotalSeconds:0.0} s | {Math.Max(peakBefore, sweepPeak):0} MiB | {sweepPeak:0} MiB | {host.EmulatorPeakRssMiB():0} MiB | {dbBytes / 1048576.0:0.0} MiB | — |"));
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"portal process (Portal.Web.dll, {GcMode(portal.Id)}): RSS {idleRss:0} MiB idle after the warm-up sweep, {sweepPeak:0} MiB peak in the sweep, {afterRss:0} MiB after; {due.Count:N0} still due"));
+}
+
+// The sweep run that started after `since` and took at least `items` (the scheduled sweeps in between find nothing due).
+static async Task<JobRun> WaitForSweepAsync(IDbContextFactory<PortalDbContext> dbFactory, DateTimeOffset since, int items, TimeSpan timeout)
+{
+    var deadline = DateTime.UtcNow + timeout;
+    while (DateTime.UtcNow < deadline)
+    {
+        await using (var db = await dbFactory.CreateDbContextAsync())
+        {
+            var runs = await db.JobRuns.AsNoTracking().Where(r => r.JobName == RefreshAuthorizerTokensJob.JobName && r.Status != JobRunStatus.Running).ToListAsync();
+            var done = runs.Where(r => r.StartedAt >= since && r.ItemsSucceeded + r.ItemsFailed > 0).OrderBy(r => r.Id).FirstOrDefault();
+            if (done is not null)
+            {
+                if (done.Status != JobRunStatus.Succeeded || done.ItemsSucceeded < items)
+                {
+                    throw new InvalidOperationException($"the sweep ended {done.Status} with {done.ItemsSucceeded} refreshed, {done.ItemsFailed} failed (expected {items})");
+                }
+
+                return done;
+            }
+        }
+
+        await Task.Delay(500);
+    }
+
+    throw new TimeoutException("no sweep ran");
+}
+
+static async Task WaitForSweepStartAsync(IDbContextFactory<PortalDbContext> dbFactory, DateTimeOffset since)
+{
+    var deadline = DateTime.UtcNow.AddMinutes(5);
+    while (DateTime.UtcNow < deadline)
+    {
+        await using (var db = await dbFactory.CreateDbContextAsync())
+        {
+            var starts = await db.JobRuns.AsNoTracking().Where(r => r.JobName == RefreshAuthorizerTokensJob.JobName).Select(r => r.StartedAt).ToListAsync();
+            if (starts.Any(t => t >= since))
+            {
+                return;
+            }
+        }
+
+        await Task.Delay(20);
+    }
+
+    throw new TimeoutException("no sweep started");
+}
+
+// The garbage collector the portal process runs, from the runtime configuration it was started with.
+static string GcMode(int pid)
+{
+    var config = Path.Combine(AppContext.BaseDirectory, "Portal.Web.runtimeconfig.json");
+    var text = File.ReadAllText(config);
+    return (text.Contains("\"System.GC.Server\": true", StringComparison.Ordinal) ? "Server GC" : "workstation GC")
+        + (text.Contains("System.GC.ConserveMemory", StringComparison.Ordinal) ? ", conserve memory" : "")
+        + (Environment.GetEnvironmentVariable("DOTNET_gcServer") is { } env ? $", DOTNET_gcServer={env}" : "");
 }
 
 static string Arg(string name, string fallback)

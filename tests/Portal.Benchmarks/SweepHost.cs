@@ -38,6 +38,8 @@ public sealed class SweepHost : IAsyncDisposable
     private readonly string? _database;
     private readonly List<WebApplication> _instances = [];
     private readonly MemoryConfigurationProviderHandle _settings = new();
+    private string _portalUrl = "";
+    private Process? _portalProcess;
 
     private SweepHost(Process emulator, string emulatorUrl, string dataDirectory, string? postgres, string? database)
     {
@@ -106,6 +108,7 @@ public sealed class SweepHost : IAsyncDisposable
             var directory = i == 0 ? dataDirectory : Path.Combine(dataDirectory, "instance" + i);
             Directory.CreateDirectory(directory);
             host._instances.Add(await host.StartPortalAsync(i == 0 ? portalUrl : $"http://127.0.0.1:{FreePort()}", directory));
+            host._portalUrl = i == 0 ? portalUrl : host._portalUrl;
         }
 
         await WaitForAsync(async () => (await host.Emulator.GetAsync("/healthz")).IsSuccessStatusCode);
@@ -118,20 +121,11 @@ public sealed class SweepHost : IAsyncDisposable
 
     private async Task<WebApplication> StartPortalAsync(string url, string directory)
     {
-        string[] databaseArgs = _database is null ? [] :
-            ["--Portal:Database:Provider=PostgreSql", "--ConnectionStrings:Portal=" + new Npgsql.NpgsqlConnectionStringBuilder(_postgres) { Database = _database }.ConnectionString];
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
             EnvironmentName = "Production",
             ContentRootPath = AppContext.BaseDirectory,
-            Args =
-            [
-                "--urls", url, "--Portal:DataDirectory=" + directory, "--Portal:PublicBaseUrl=" + url,
-                "--WeChat:Mode=Emulator", "--WeChat:EmulatorBaseUrl=" + EmulatorUrl, "--WeChat:ComponentAppId=" + AppId,
-                "--WeChat:ComponentAppSecret=" + Secret, "--WeChat:Token=" + Token, "--WeChat:EncodingAesKey=" + AesKey,
-                "--KeepAlive:RunJobsOnSchedule=false",
-                "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Portal=Error", .. databaseArgs,
-            ],
+            Args = [.. PortalArgs(url, directory), "--KeepAlive:RunJobsOnSchedule=false"],
         });
         // Last, so it wins over the command line; SetAsync changes it at run time as a reloaded appsettings.json would.
         ((IConfigurationBuilder)builder.Configuration).Add(_settings);
@@ -146,6 +140,55 @@ public sealed class SweepHost : IAsyncDisposable
         built.MapPortalOnboarding();
         await built.StartAsync();
         return built;
+    }
+
+    /// <summary>The portal's command line: its URL, data directory, database, the emulator and the component's secrets.</summary>
+    private string[] PortalArgs(string url, string directory)
+    {
+        string[] databaseArgs = _database is null ? [] :
+            ["--Portal:Database:Provider=PostgreSql", "--ConnectionStrings:Portal=" + new Npgsql.NpgsqlConnectionStringBuilder(_postgres) { Database = _database }.ConnectionString];
+        return
+        [
+            "--urls", url, "--Portal:DataDirectory=" + directory, "--Portal:PublicBaseUrl=" + url,
+            "--WeChat:Mode=Emulator", "--WeChat:EmulatorBaseUrl=" + EmulatorUrl, "--WeChat:ComponentAppId=" + AppId,
+            "--WeChat:ComponentAppSecret=" + Secret, "--WeChat:Token=" + Token, "--WeChat:EncodingAesKey=" + AesKey,
+            "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Portal=Error", .. databaseArgs,
+        ];
+    }
+
+    /// <summary>The portal as deployed, once <see cref="HandOverToProcessAsync"/> started it: its own process (null before).</summary>
+    public Process? PortalProcess => _portalProcess;
+
+    /// <summary>
+    /// Stops the first in-process instance (its services stay usable for reading the database) and starts the portal as
+    /// deployed on the same URL, data directory or database and key ring: <c>Portal.Web.dll</c> in its own process with
+    /// its own runtime configuration (its garbage collector), the whole web app (pages, Blazor, Hangfire) and
+    /// <paramref name="settings"/> (the jobs' schedules, …). Waits until it answers <c>/healthz</c>.
+    /// </summary>
+    public async Task<Process> HandOverToProcessAsync(IDictionary<string, string> settings)
+    {
+        await App.StopAsync();
+        var arguments = new List<string> { Path.Combine(AppContext.BaseDirectory, "Portal.Web.dll"), "--contentRoot", RepoPaths.Root };
+        arguments.AddRange(PortalArgs(_portalUrl, _dataDirectory));
+        arguments.AddRange(_settings.Data.Select(s => $"--{s.Key}={s.Value}").Concat(settings.Select(s => $"--{s.Key}={s.Value}")));
+        // "Testing": the production pipeline without the Production-only refusal of emulator mode; no demo data.
+        arguments.Add("--Portal:Demo:Seed=false");
+        var start = new ProcessStartInfo("dotnet", arguments) { WorkingDirectory = RepoPaths.Root, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
+        _portalProcess = Process.Start(start)!;
+        _portalProcess.OutputDataReceived += (_, _) => { };
+        _portalProcess.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                Console.Error.WriteLine("portal: " + e.Data);
+            }
+        };
+        _portalProcess.BeginOutputReadLine();
+        _portalProcess.BeginErrorReadLine();
+        using var http = new HttpClient();
+        await WaitForAsync(async () => !_portalProcess.HasExited && (await http.GetAsync(_portalUrl + "/healthz")).IsSuccessStatusCode);
+        return _portalProcess;
     }
 
     /// <summary>Changes portal settings on every instance as a configuration reload does (IOptionsMonitor sees it).</summary>
@@ -284,6 +327,17 @@ public sealed class SweepHost : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_portalProcess is not null)
+        {
+            if (!_portalProcess.HasExited)
+            {
+                _portalProcess.Kill(entireProcessTree: true);
+                await _portalProcess.WaitForExitAsync();
+            }
+
+            _portalProcess.Dispose();
+        }
+
         for (var i = _instances.Count - 1; i >= 0; i--)
         {
             await _instances[i].StopAsync();
@@ -308,6 +362,12 @@ public sealed class SweepHost : IAsyncDisposable
             await using var drop = new Npgsql.NpgsqlCommand($"DROP DATABASE IF EXISTS \"{_database}\" WITH (FORCE)", admin);
             await drop.ExecuteNonQueryAsync();
         }
+    }
+
+    public static double RssMiB(int pid)
+    {
+        var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        return line is null ? 0 : double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0;
     }
 
     public static double PeakRssMiB(int pid)
