@@ -189,26 +189,13 @@ static async Task RunAsProcessAsync(int n, int concurrency, string? postgres)
         ["KeepAlive:Schedules:" + RefreshAuthorizerTokensJob.JobName] = "*/5 * * * * *",
     });
     // The warm-up is done when nothing is due and no sweep is running (with a batch size below it, it takes several sweeps).
-    var deadline = DateTime.UtcNow.AddMinutes(10);
-    while (true)
+    await SweepHost.WaitForAsync(async () =>
     {
-        await using (var db = await dbFactory.CreateDbContextAsync())
-        {
-            var running = await db.JobRuns.AnyAsync(r => r.JobName == RefreshAuthorizerTokensJob.JobName && r.Status == JobRunStatus.Running);
-            var refreshedSince = await db.JobRuns.Where(r => r.JobName == RefreshAuthorizerTokensJob.JobName).SumAsync(r => r.ItemsSucceeded);
-            if (!running && refreshedSince >= warmUp && (await sweep.SelectDueAsync(CancellationToken.None)).Count == 0)
-            {
-                break;
-            }
-        }
-
-        if (DateTime.UtcNow > deadline)
-        {
-            throw new TimeoutException("the warm-up sweeps did not finish");
-        }
-
-        await Task.Delay(500);
-    }
+        await using var db = await dbFactory.CreateDbContextAsync();
+        var running = await db.JobRuns.AnyAsync(r => r.JobName == RefreshAuthorizerTokensJob.JobName && r.Status == JobRunStatus.Running);
+        var refreshedSince = await db.JobRuns.Where(r => r.JobName == RefreshAuthorizerTokensJob.JobName).SumAsync(r => r.ItemsSucceeded);
+        return !running && refreshedSince >= warmUp && (await sweep.SelectDueAsync(CancellationToken.None)).Count == 0;
+    }, TimeSpan.FromMinutes(10), TimeSpan.FromMilliseconds(500), "the warm-up sweeps did not finish");
 
     var idleRss = SweepHost.RssMiB(portal.Id);
 
@@ -223,11 +210,14 @@ static async Task RunAsProcessAsync(int n, int concurrency, string? postgres)
     }
 
     // CPU from the moment the sweep is seen running (polled every 20 ms) to its end: the refreshes, not the idle wait for the schedule.
-    await WaitForSweepStartAsync(dbFactory, madeDue);
-    portal.Refresh();
+    await SweepHost.WaitForAsync(async () =>
+    {
+        await using var db = await dbFactory.CreateDbContextAsync();
+        var starts = await db.JobRuns.AsNoTracking().Where(r => r.JobName == RefreshAuthorizerTokensJob.JobName).Select(r => r.StartedAt).ToListAsync();
+        return starts.Any(t => t >= madeDue);
+    }, TimeSpan.FromMinutes(5), TimeSpan.FromMilliseconds(20), "no sweep started");
     var cpuBefore = portal.TotalProcessorTime;
-    var run = await WaitForSweepAsync(dbFactory, madeDue, n, TimeSpan.FromHours(2));
-    portal.Refresh();
+    var run = await WaitForSweepAsync(dbFactory, madeDue, n);
     var cpu = portal.TotalProcessorTime - cpuBefore;
     var sweepPeak = SweepHost.PeakRssMiB(portal.Id);
     var afterRss = SweepHost.RssMiB(portal.Id);
@@ -237,58 +227,30 @@ static async Task RunAsProcessAsync(int n, int concurrency, string? postgres)
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"| {n:N0} | {n:N0} | {run.ItemsSucceeded:N0} | {run.DurationMs / 1000.0:0.0} s | {run.ItemsSucceeded / (run.DurationMs / 1000.0):0} | {run.DurationMs * (double)concurrency / Math.Max(1, run.ItemsSucceeded):0.00} ms | {cpu.TotalMilliseconds / Math.Max(1, run.ItemsSucceeded):0.00} ms | {(run.StartedAt - run.EnqueuedAt).TotalSeconds:0.0} s | {Math.Max(peakBefore, sweepPeak):0} MiB | {sweepPeak:0} MiB | {host.EmulatorPeakRssMiB():0} MiB | {dbBytes / 1048576.0:0.0} MiB | — |"));
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"portal process (Portal.Web.dll, {GcMode(portal.Id)}): RSS {idleRss:0} MiB idle after the warm-up sweep, {sweepPeak:0} MiB peak in the sweep, {afterRss:0} MiB after; {due.Count:N0} still due"));
+        $"portal process (Portal.Web.dll, {GcMode()}): RSS {idleRss:0} MiB idle after the warm-up sweep, {sweepPeak:0} MiB peak in the sweep, {afterRss:0} MiB after; {due.Count:N0} still due"));
 }
 
 // The sweep run that started after `since` and took at least `items` (the scheduled sweeps in between find nothing due).
-static async Task<JobRun> WaitForSweepAsync(IDbContextFactory<PortalDbContext> dbFactory, DateTimeOffset since, int items, TimeSpan timeout)
+static async Task<JobRun> WaitForSweepAsync(IDbContextFactory<PortalDbContext> dbFactory, DateTimeOffset since, int items)
 {
-    var deadline = DateTime.UtcNow + timeout;
-    while (DateTime.UtcNow < deadline)
+    JobRun? done = null;
+    await SweepHost.WaitForAsync(async () =>
     {
-        await using (var db = await dbFactory.CreateDbContextAsync())
-        {
-            var runs = await db.JobRuns.AsNoTracking().Where(r => r.JobName == RefreshAuthorizerTokensJob.JobName && r.Status != JobRunStatus.Running).ToListAsync();
-            var done = runs.Where(r => r.StartedAt >= since && r.ItemsSucceeded + r.ItemsFailed > 0).OrderBy(r => r.Id).FirstOrDefault();
-            if (done is not null)
-            {
-                if (done.Status != JobRunStatus.Succeeded || done.ItemsSucceeded < items)
-                {
-                    throw new InvalidOperationException($"the sweep ended {done.Status} with {done.ItemsSucceeded} refreshed, {done.ItemsFailed} failed (expected {items})");
-                }
-
-                return done;
-            }
-        }
-
-        await Task.Delay(500);
+        await using var db = await dbFactory.CreateDbContextAsync();
+        var runs = await db.JobRuns.AsNoTracking().Where(r => r.JobName == RefreshAuthorizerTokensJob.JobName && r.Status != JobRunStatus.Running).ToListAsync();
+        done = runs.Where(r => r.StartedAt >= since && r.ItemsSucceeded + r.ItemsFailed > 0).OrderBy(r => r.Id).FirstOrDefault();
+        return done is not null;
+    }, TimeSpan.FromHours(2), TimeSpan.FromMilliseconds(500), "no sweep ran");
+    if (done!.Status != JobRunStatus.Succeeded || done.ItemsSucceeded < items)
+    {
+        throw new InvalidOperationException($"the sweep ended {done.Status} with {done.ItemsSucceeded} refreshed, {done.ItemsFailed} failed (expected {items})");
     }
 
-    throw new TimeoutException("no sweep ran");
-}
-
-static async Task WaitForSweepStartAsync(IDbContextFactory<PortalDbContext> dbFactory, DateTimeOffset since)
-{
-    var deadline = DateTime.UtcNow.AddMinutes(5);
-    while (DateTime.UtcNow < deadline)
-    {
-        await using (var db = await dbFactory.CreateDbContextAsync())
-        {
-            var starts = await db.JobRuns.AsNoTracking().Where(r => r.JobName == RefreshAuthorizerTokensJob.JobName).Select(r => r.StartedAt).ToListAsync();
-            if (starts.Any(t => t >= since))
-            {
-                return;
-            }
-        }
-
-        await Task.Delay(20);
-    }
-
-    throw new TimeoutException("no sweep started");
+    return done;
 }
 
 // The garbage collector the portal process runs, from the runtime configuration it was started with.
-static string GcMode(int pid)
+static string GcMode()
 {
     var config = Path.Combine(AppContext.BaseDirectory, "Portal.Web.runtimeconfig.json");
     var text = File.ReadAllText(config);

@@ -38,12 +38,13 @@ public sealed class SweepHost : IAsyncDisposable
     private readonly string? _database;
     private readonly List<WebApplication> _instances = [];
     private readonly MemoryConfigurationProviderHandle _settings = new();
-    private string _portalUrl = "";
-    private Process? _portalProcess;
+    private readonly string _portalUrl;
+    private PortalProcess? _portalProcess;
 
-    private SweepHost(Process emulator, string emulatorUrl, string dataDirectory, string? postgres, string? database)
+    private SweepHost(Process emulator, string emulatorUrl, string portalUrl, string dataDirectory, string? postgres, string? database)
     {
         _emulator = emulator;
+        _portalUrl = portalUrl;
         _dataDirectory = dataDirectory;
         _postgres = postgres;
         _database = database;
@@ -97,7 +98,7 @@ public sealed class SweepHost : IAsyncDisposable
             await create.ExecuteNonQueryAsync();
         }
 
-        var host = new SweepHost(emulator, emulatorUrl, dataDirectory, postgres, database);
+        var host = new SweepHost(emulator, emulatorUrl, portalUrl, dataDirectory, postgres, database);
         foreach (var (key, value) in settings)
         {
             host._settings.Data[key] = value;
@@ -108,7 +109,6 @@ public sealed class SweepHost : IAsyncDisposable
             var directory = i == 0 ? dataDirectory : Path.Combine(dataDirectory, "instance" + i);
             Directory.CreateDirectory(directory);
             host._instances.Add(await host.StartPortalAsync(i == 0 ? portalUrl : $"http://127.0.0.1:{FreePort()}", directory));
-            host._portalUrl = i == 0 ? portalUrl : host._portalUrl;
         }
 
         await WaitForAsync(async () => (await host.Emulator.GetAsync("/healthz")).IsSuccessStatusCode);
@@ -125,7 +125,7 @@ public sealed class SweepHost : IAsyncDisposable
         {
             EnvironmentName = "Production",
             ContentRootPath = AppContext.BaseDirectory,
-            Args = [.. PortalArgs(url, directory), "--KeepAlive:RunJobsOnSchedule=false"],
+            Args = ["--urls", url, .. PortalSettings(url, directory).Select(s => $"--{s.Key}={s.Value}"), "--KeepAlive:RunJobsOnSchedule=false"],
         });
         // Last, so it wins over the command line; SetAsync changes it at run time as a reloaded appsettings.json would.
         ((IConfigurationBuilder)builder.Configuration).Add(_settings);
@@ -142,52 +142,53 @@ public sealed class SweepHost : IAsyncDisposable
         return built;
     }
 
-    /// <summary>The portal's command line: its URL, data directory, database, the emulator and the component's secrets.</summary>
-    private string[] PortalArgs(string url, string directory)
+    /// <summary>The portal's settings: its public URL, data directory, database, the emulator and the component's secrets.</summary>
+    private Dictionary<string, string?> PortalSettings(string url, string directory)
     {
-        string[] databaseArgs = _database is null ? [] :
-            ["--Portal:Database:Provider=PostgreSql", "--ConnectionStrings:Portal=" + new Npgsql.NpgsqlConnectionStringBuilder(_postgres) { Database = _database }.ConnectionString];
-        return
-        [
-            "--urls", url, "--Portal:DataDirectory=" + directory, "--Portal:PublicBaseUrl=" + url,
-            "--WeChat:Mode=Emulator", "--WeChat:EmulatorBaseUrl=" + EmulatorUrl, "--WeChat:ComponentAppId=" + AppId,
-            "--WeChat:ComponentAppSecret=" + Secret, "--WeChat:Token=" + Token, "--WeChat:EncodingAesKey=" + AesKey,
-            "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Portal=Error", .. databaseArgs,
-        ];
-    }
+        var settings = new Dictionary<string, string?>
+        {
+            ["Portal:DataDirectory"] = directory,
+            ["Portal:PublicBaseUrl"] = url,
+            ["WeChat:Mode"] = "Emulator",
+            ["WeChat:EmulatorBaseUrl"] = EmulatorUrl,
+            ["WeChat:ComponentAppId"] = AppId,
+            ["WeChat:ComponentAppSecret"] = Secret,
+            ["WeChat:Token"] = Token,
+            ["WeChat:EncodingAesKey"] = AesKey,
+            ["Logging:LogLevel:Default"] = "Warning",
+            ["Logging:LogLevel:Portal"] = "Error",
+        };
+        if (_database is not null)
+        {
+            settings["Portal:Database:Provider"] = "PostgreSql";
+            settings["ConnectionStrings:Portal"] = new Npgsql.NpgsqlConnectionStringBuilder(_postgres) { Database = _database }.ConnectionString;
+        }
 
-    /// <summary>The portal as deployed, once <see cref="HandOverToProcessAsync"/> started it: its own process (null before).</summary>
-    public Process? PortalProcess => _portalProcess;
+        return settings;
+    }
 
     /// <summary>
     /// Stops the first in-process instance (its services stay usable for reading the database) and starts the portal as
-    /// deployed on the same URL, data directory or database and key ring: <c>Portal.Web.dll</c> in its own process with
-    /// its own runtime configuration (its garbage collector), the whole web app (pages, Blazor, Hangfire) and
-    /// <paramref name="settings"/> (the jobs' schedules, …). Waits until it answers <c>/healthz</c>.
+    /// deployed on the same port, data directory or database and key ring (<see cref="PortalProcess"/>: <c>Portal.Web.dll</c>
+    /// in its own process with its own runtime configuration — its garbage collector — and the whole web app), with these
+    /// settings and <paramref name="settings"/> (the jobs' schedules, …), no demo data. Returns once it answers.
     /// </summary>
-    public async Task<Process> HandOverToProcessAsync(IDictionary<string, string> settings)
+    public async Task<PortalProcess> HandOverToProcessAsync(IDictionary<string, string> settings)
     {
         await App.StopAsync();
-        var arguments = new List<string> { Path.Combine(AppContext.BaseDirectory, "Portal.Web.dll"), "--contentRoot", RepoPaths.Root };
-        arguments.AddRange(PortalArgs(_portalUrl, _dataDirectory));
-        arguments.AddRange(_settings.Data.Select(s => $"--{s.Key}={s.Value}").Concat(settings.Select(s => $"--{s.Key}={s.Value}")));
-        // "Testing": the production pipeline without the Production-only refusal of emulator mode; no demo data.
-        arguments.Add("--Portal:Demo:Seed=false");
-        var start = new ProcessStartInfo("dotnet", arguments) { WorkingDirectory = RepoPaths.Root, RedirectStandardOutput = true, RedirectStandardError = true };
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
-        _portalProcess = Process.Start(start)!;
-        _portalProcess.OutputDataReceived += (_, _) => { };
-        _portalProcess.ErrorDataReceived += (_, e) =>
+        var all = PortalSettings(_portalUrl, _dataDirectory);
+        foreach (var (key, value) in _settings.Data)
         {
-            if (e.Data is not null)
-            {
-                Console.Error.WriteLine("portal: " + e.Data);
-            }
-        };
-        _portalProcess.BeginOutputReadLine();
-        _portalProcess.BeginErrorReadLine();
-        using var http = new HttpClient();
-        await WaitForAsync(async () => !_portalProcess.HasExited && (await http.GetAsync(_portalUrl + "/healthz")).IsSuccessStatusCode);
+            all[key] = value;
+        }
+
+        foreach (var (key, value) in settings)
+        {
+            all[key] = value;
+        }
+
+        all["Portal:Demo:Seed"] = "false";
+        _portalProcess = await PortalProcess.StartAsync(new Uri(_portalUrl).Port, all);
         return _portalProcess;
     }
 
@@ -329,13 +330,7 @@ public sealed class SweepHost : IAsyncDisposable
     {
         if (_portalProcess is not null)
         {
-            if (!_portalProcess.HasExited)
-            {
-                _portalProcess.Kill(entireProcessTree: true);
-                await _portalProcess.WaitForExitAsync();
-            }
-
-            _portalProcess.Dispose();
+            await _portalProcess.DisposeAsync();
         }
 
         for (var i = _instances.Count - 1; i >= 0; i--)
@@ -364,21 +359,25 @@ public sealed class SweepHost : IAsyncDisposable
         }
     }
 
-    public static double RssMiB(int pid)
+    /// <summary>The process's resident memory now (VmRSS), in MiB.</summary>
+    public static double RssMiB(int pid) => StatusMiB(pid, "VmRSS:");
+
+    /// <summary>The process's peak resident memory (VmHWM, reset by writing 5 to /proc/PID/clear_refs), in MiB.</summary>
+    public static double PeakRssMiB(int pid) => StatusMiB(pid, "VmHWM:");
+
+    private static double StatusMiB(int pid, string field)
     {
-        var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith(field, StringComparison.Ordinal));
         return line is null ? 0 : double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0;
     }
 
-    public static double PeakRssMiB(int pid)
-    {
-        var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
-        return line is null ? 0 : double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0;
-    }
+    public static Task WaitForAsync(Func<Task<bool>> condition)
+        => WaitForAsync(condition, TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(100), "the benchmark's setup did not come up");
 
-    public static async Task WaitForAsync(Func<Task<bool>> condition)
+    /// <summary>Polls <paramref name="condition"/> every <paramref name="interval"/> until it holds; throws <paramref name="timeoutMessage"/> after <paramref name="timeout"/>.</summary>
+    public static async Task WaitForAsync(Func<Task<bool>> condition, TimeSpan timeout, TimeSpan interval, string timeoutMessage)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
+        var deadline = DateTime.UtcNow + timeout;
         while (DateTime.UtcNow < deadline)
         {
             try
@@ -392,10 +391,10 @@ public sealed class SweepHost : IAsyncDisposable
             {
             }
 
-            await Task.Delay(100);
+            await Task.Delay(interval);
         }
 
-        throw new TimeoutException("the benchmark's setup did not come up");
+        throw new TimeoutException(timeoutMessage);
     }
 
     public static int FreePort() => StandaloneEmulator.FreePort();

@@ -15,6 +15,19 @@ public sealed class PortalProcess : IAsyncDisposable
 
     public string BaseUrl { get; }
 
+    /// <summary>The process id (for /proc: its memory).</summary>
+    public int Id => _process.Id;
+
+    /// <summary>The CPU the process has used so far, read now.</summary>
+    public TimeSpan TotalProcessorTime
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.TotalProcessorTime;
+        }
+    }
+
     /// <summary>Starts the portal on <paramref name="port"/> with <paramref name="settings"/> as command-line configuration and waits until it answers.</summary>
     public static async Task<PortalProcess> StartAsync(int port, IDictionary<string, string?> settings)
     {
