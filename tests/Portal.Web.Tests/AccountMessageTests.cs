@@ -110,6 +110,67 @@ public sealed class AccountMessageTests(DefaultPortalFactory factory) : IClassFi
     }
 
     [Fact]
+    public async Task ARetryWithANewSignature_IsAnsweredSuccess_AndAReplayOfEitherRequest_IsRefused()
+    {
+        // The first request's replay key is kept on the stored message's row, the retry's (a duplicate: no row of its own)
+        // in the replay guard: each is refused when it comes again, and nothing is stored twice.
+        var (appId, user) = await KnownAccountAsync();
+        var xml = TextXml(user, "重试", msgId: 777002);
+        var first = Sign(xml, user);
+        var retry = Sign(xml, user);
+        Assert.Equal((HttpStatusCode.OK, "success"), await PostAsync(appId, first.Query, first.Body));
+        Assert.Equal((HttpStatusCode.OK, "success"), await PostAsync(appId, retry.Query, retry.Body));
+        Assert.Equal(HttpStatusCode.Conflict, (await PostAsync(appId, retry.Query, retry.Body)).Status);
+        Assert.Equal(HttpStatusCode.Conflict, (await PostAsync(appId, first.Query, first.Body)).Status);
+        Assert.Equal(1, await StoredAsync(appId));
+    }
+
+    [Fact]
+    public async Task AReplayToAnotherAuthorizedAccountsPath_IsRefused_AndNotStoredThere()
+    {
+        // An account whose user name the portal does not know cannot tell that a message was addressed to someone else, so
+        // the only thing that stops a captured request from being stored under it is the replay check.
+        var (appId, user) = await KnownAccountAsync();
+        var (otherAppId, _) = await KnownAccountAsync();
+        await using (var db = await DbAsync())
+        {
+            var other = await db.Authorizers.SingleAsync(a => a.AppId == otherAppId);
+            other.UserName = string.Empty; // not yet read from WeChat
+            await db.SaveChangesAsync();
+        }
+
+        var (query, body) = Sign(TextXml(user, "只给我", msgId: 777003), user);
+        Assert.Equal((HttpStatusCode.OK, "success"), await PostAsync(appId, query, body));
+        Assert.Equal(HttpStatusCode.Conflict, (await PostAsync(otherAppId, query, body)).Status);
+        Assert.Equal(0, await StoredAsync(otherAppId));
+        Assert.Equal(1, await StoredAsync(appId));
+    }
+
+    [Fact]
+    public async Task AMessageStoredBeforeRowsCarriedTheirRequestKey_IsStillProtectedByTheReplayGuard()
+    {
+        // Rows stored before the MessageRequestKey migration have no key of their own; their request keys are in the guard.
+        var (appId, user) = await KnownAccountAsync();
+        var (query, body) = Sign(TextXml(user, "旧消息", msgId: 777004), user);
+        Assert.Equal((HttpStatusCode.OK, "success"), await PostAsync(appId, query, body));
+        await using (var db = await DbAsync())
+        {
+            var stored = await db.AccountMessages.SingleAsync(m => m.AuthorizerAppId == appId);
+            Assert.StartsWith("msg:", stored.RequestKey, StringComparison.Ordinal);
+            if (!await db.ReplayGuard.AnyAsync(r => r.Key == stored.RequestKey))
+            {
+                db.ReplayGuard.Add(new ReplayGuardEntry { Key = stored.RequestKey!, SeenAt = DateTimeOffset.UtcNow }); // PostgreSQL's writer has put it there already
+            }
+
+            stored.RequestKey = null;
+            await db.SaveChangesAsync();
+        }
+
+        Assert.Equal(HttpStatusCode.Conflict, (await PostAsync(appId, query, body)).Status);
+        Assert.Equal(1, await StoredAsync(appId));
+    }
+
+    [Fact]
     public async Task StaleTimestamp_IsRefused()
     {
         var (appId, user) = await KnownAccountAsync();

@@ -116,13 +116,16 @@ public sealed class PushFuzzerTests(DefaultPortalFactory factory, ITestOutputHel
         var inbox = await db.Inbox.Where(x => x.Status != InboxStatus.Poison).CountAsync();
         var poisonRows = await db.Inbox.Where(x => x.Status == InboxStatus.Poison).Select(x => x.PayloadProtected).ToListAsync();
         var messages = await db.AccountMessages.CountAsync();
-        var guard = await db.ReplayGuard.CountAsync();
+        // A request's replay key is in the replay guard or, for a stored message, on its row (SQLite; PostgreSQL has both).
+        var guardKeys = await db.ReplayGuard.Select(r => r.Key).ToListAsync();
+        var messageKeys = await db.AccountMessages.Where(m => m.RequestKey != null).Select(m => m.RequestKey!).ToListAsync();
+        var guard = guardKeys.Concat(messageKeys).Distinct(StringComparer.Ordinal).Count();
         var ticket = await db.ComponentCredentials.Select(c => c.TicketProtected).FirstOrDefaultAsync();
 
         var elapsed = DateTime.UtcNow - started;
         var report = new StringBuilder()
             .AppendLine(CultureInfo.InvariantCulture, $"push fuzzer: seed {seed}, {mutations} mutations tried, {forgedAccepted} forged accepted, {serverErrors} answered 5xx, {poisonKept} authentic-but-unreadable kept as poison, {controlsAccepted}/{controls} controls accepted, {elapsed.TotalSeconds:F1} s")
-            .AppendLine(CultureInfo.InvariantCulture, $"stored afterwards: {inbox} inbox rows, {messages} account messages, {poisonRows.Count} poison items, {guard} replay-guard keys (= accepted controls + poison)");
+            .AppendLine(CultureInfo.InvariantCulture, $"stored afterwards: {inbox} inbox rows, {messages} account messages, {poisonRows.Count} poison items, {guard} recorded replay keys (= accepted controls + poison)");
         foreach (var (kind, (tried, refusedCount)) in stats.OrderBy(k => k.Key, StringComparer.Ordinal))
         {
             report.AppendLine(CultureInfo.InvariantCulture, $"  {kind,-34} tried {tried,5}  refused {refusedCount,5}");

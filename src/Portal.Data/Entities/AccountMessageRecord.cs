@@ -29,6 +29,13 @@ public sealed class AccountMessageRecord
 
     /// <summary>What the portal answered: <c>success</c>, <c>empty</c>, <c>passive:text</c>.</summary>
     public required string Reply { get; set; }
+
+    /// <summary>
+    /// The replay key (timestamp, nonce, signature) of the signed request that stored this message. On SQLite a new message's
+    /// key is kept here instead of in the replay guard (ADR-017): a replay of that request finds it when its message is
+    /// refused as already stored. Null for messages stored before this column existed (their keys are in the replay guard).
+    /// </summary>
+    public string? RequestKey { get; set; }
 }
 
 /// <summary>What the portal did for one case of WeChat's full-network release test (reference §7).</summary>

@@ -38,6 +38,8 @@ public sealed partial class GroupCommitWriter : BackgroundService
     private long _busyTicks;
     private long _sinceCheckpoint;
     private long _walRestarts;
+    private readonly ManualResetEventSlim _wake = new(false);
+    private int _idle;
     private readonly string _connectionString;
     private Task? _drained;
 
@@ -70,6 +72,8 @@ public sealed partial class GroupCommitWriter : BackgroundService
                 return IngestOutcome.Failed; // shutting down: WeChat retries elsewhere or later
             }
         }
+
+        WakeWriter();
 
         return await item.Completion;
     }
@@ -114,40 +118,55 @@ public sealed partial class GroupCommitWriter : BackgroundService
     /// write gate for a moment and restarts it (RESTART copies what the PASSIVE pass just left and syncs the database; the
     /// writer's next commit then starts the WAL over, cut back to <c>journal_size_limit</c>).
     /// </summary>
-    private async Task CheckpointAsync(CancellationToken stoppingToken)
+    private Task CheckpointAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(250));
-        try
+        // A thread of its own as well: a checkpoint blocks in fsync (the WAL's, then the database's) for milliseconds, and on a
+        // thread-pool thread that held back the requests' own work.
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
         {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
+            try
             {
-                if (Interlocked.Exchange(ref _sinceCheckpoint, 0) == 0)
-                {
-                    continue;
-                }
+                CheckpointLoop(stoppingToken);
+            }
+            finally
+            {
+                done.TrySetResult();
+            }
+        })
+        { IsBackground = true, Name = "wal-checkpoint" };
+        thread.Start();
+        return done.Task;
+    }
 
-                try
+    private void CheckpointLoop(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(250)))
+        {
+            if (Interlocked.Exchange(ref _sinceCheckpoint, 0) == 0)
+            {
+                continue;
+            }
+
+            try
+            {
+                using var connection = new SqliteConnection(_connectionString);
+                connection.Open();
+                if (Checkpoint(connection, "PASSIVE").Frames > _options.WalRestartFrames)
                 {
-                    await using var connection = new SqliteConnection(_connectionString);
-                    await connection.OpenAsync(stoppingToken);
-                    if (Checkpoint(connection, "PASSIVE").Frames > _options.WalRestartFrames)
+                    // A reader still on an older snapshot makes RESTART busy: it gives up after a moment and the next tick tries again.
+                    var restarted = false;
+                    _gate.Run(() => restarted = Checkpoint(connection, "RESTART").Done);
+                    if (restarted)
                     {
-                        // A reader still on an older snapshot makes RESTART busy: it gives up after a moment and the next tick tries again.
-                        if (await _gate.RunAsync(() => Task.FromResult(Checkpoint(connection, "RESTART").Done), stoppingToken))
-                        {
-                            Interlocked.Increment(ref _walRestarts);
-                        }
+                        Interlocked.Increment(ref _walRestarts);
                     }
                 }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    LogCheckpointFailed(_logger, ex.GetType().Name); // the other connections' automatic checkpoints remain
-                }
             }
-        }
-        catch (OperationCanceledException)
-        {
-            // stopping
+            catch (Exception ex)
+            {
+                LogCheckpointFailed(_logger, ex.GetType().Name); // the other connections' automatic checkpoints remain
+            }
         }
     }
 
@@ -168,30 +187,18 @@ public sealed partial class GroupCommitWriter : BackgroundService
         // Not stoppingToken: on shutdown the queue is closed and drained, so everything accepted is committed.
         var reader = _queue.Reader;
         var batch = new List<IngestItem>(_options.MaxBatchSize);
-        var wait = new CancellationTokenSource();
-        while (reader.WaitToReadAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult())
+        while (WaitForItems(reader, Timeout.InfiniteTimeSpan))
         {
             batch.Clear();
             Fill(reader, batch);
             if (batch.Count < _options.MaxBatchSize && _options.MaxBatchDelay > TimeSpan.Zero)
             {
-                if (!wait.TryReset())
+                var closes = System.Diagnostics.Stopwatch.GetTimestamp() + (long)(_options.MaxBatchDelay.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
+                long left;
+                while (batch.Count < _options.MaxBatchSize && (left = closes - System.Diagnostics.Stopwatch.GetTimestamp()) > 0
+                    && WaitForItems(reader, TimeSpan.FromSeconds(left / (double)System.Diagnostics.Stopwatch.Frequency)))
                 {
-                    wait.Dispose(); // it fired last time: a fresh one
-                    wait = new CancellationTokenSource();
-                }
-
-                wait.CancelAfter(_options.MaxBatchDelay);
-                try
-                {
-                    while (batch.Count < _options.MaxBatchSize && reader.WaitToReadAsync(wait.Token).AsTask().GetAwaiter().GetResult())
-                    {
-                        Fill(reader, batch);
-                    }
-                }
-                catch (OperationCanceledException)
-                {
-                    // the batch window closed
+                    Fill(reader, batch);
                 }
             }
 
@@ -204,14 +211,50 @@ public sealed partial class GroupCommitWriter : BackgroundService
                 Interlocked.Add(ref _items, batch.Count);
             }
         }
+    }
 
-        wait.Dispose();
+    /// <summary>
+    /// Blocks the writer's thread until an item is queued (true), the queue is closed and empty (false) or
+    /// <paramref name="timeout"/> passes (false). The thread that queues an item wakes the writer itself (<see cref="WakeWriter"/>):
+    /// waiting on the channel instead (<c>WaitToReadAsync</c>) made every wake-up a thread-pool work item queued behind the
+    /// requests' own work before the writer could start its next batch.
+    /// </summary>
+    private bool WaitForItems(ChannelReader<IngestItem> reader, TimeSpan timeout)
+    {
+        while (!reader.TryPeek(out _))
+        {
+            if (reader.Completion.IsCompleted)
+            {
+                return false;
+            }
+
+            _wake.Reset();
+            Interlocked.Exchange(ref _idle, 1); // a full fence: an item queued after this point sees the writer idle and wakes it
+            var woken = reader.TryPeek(out _) || reader.Completion.IsCompleted || _wake.Wait(timeout);
+            Interlocked.Exchange(ref _idle, 0);
+            if (!woken)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Wakes the writer when it is waiting for items (called after every item is queued, and when the queue is closed).</summary>
+    private void WakeWriter()
+    {
+        if (Interlocked.CompareExchange(ref _idle, 0, 1) == 1)
+        {
+            _wake.Set();
+        }
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         // Close the queue and let the writer commit what it holds, then stop the rest (the checkpointer).
         _queue.Writer.TryComplete();
+        WakeWriter();
         if (_drained is { } drained)
         {
             await drained.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -341,6 +384,7 @@ public sealed partial class GroupCommitWriter : BackgroundService
             {
                 item.Pending = IngestOutcome.WrongAccount;
             }
+
         }
     }
 
@@ -406,7 +450,7 @@ public sealed partial class GroupCommitWriter : BackgroundService
         {
             var rows = messages.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => p.Value.Message!).ToList();
             var inserted = Insert(connection, tx, "AccountMessages",
-                ["AuthorizerAppId", "DedupeKey", "MsgType", "Event", "FromUser", "CreateTime", "ReceivedAt", "PayloadProtected", "Reply"], rows.Count,
+                ["AuthorizerAppId", "DedupeKey", "MsgType", "Event", "FromUser", "CreateTime", "ReceivedAt", "PayloadProtected", "Reply", "RequestKey"], rows.Count,
                 (row, column) => column switch
                 {
                     0 => rows[row].AuthorizerAppId,
@@ -417,7 +461,8 @@ public sealed partial class GroupCommitWriter : BackgroundService
                     5 => rows[row].CreateTime,
                     6 => rows[row].ReceivedAt,
                     7 => rows[row].PayloadProtected,
-                    _ => rows[row].Reply,
+                    8 => rows[row].Reply,
+                    _ => rows[row].RequestKey,
                 },
                 "\"AuthorizerAppId\", \"DedupeKey\"", r => r.GetString(0) + "\n" + r.GetString(1));
             foreach (var (key, item) in messages)

@@ -15,7 +15,9 @@ internal sealed class SqliteIngestStatements(string connectionString, string syn
 {
     private SqliteConnection? _connection;
     private SqliteCommand? _guard;
+    private SqliteCommand? _guardKey;
     private SqliteCommand? _message;
+    private SqliteCommand? _messageKey;
     private SqliteCommand? _inbox;
     private SqliteCommand? _releaseTest;
 
@@ -24,30 +26,38 @@ internal sealed class SqliteIngestStatements(string connectionString, string syn
     {
         var connection = Open();
         using var transaction = connection.BeginTransaction(deferred: false);
-        foreach (var command in new[] { _guard!, _message!, _inbox!, _releaseTest! })
+        foreach (var command in new[] { _guard!, _guardKey!, _message!, _messageKey!, _inbox!, _releaseTest! })
         {
             command.Transaction = transaction;
         }
 
         foreach (var item in items)
         {
+            if (item.Message is { } m)
+            {
+                // A stored message carries the replay key of the signed request that stored it, so a new message needs no
+                // replay-guard row: the guard's key index was the one insert on a random page per message (a request's nonce
+                // is random), and with it every message cost two random page writes instead of one. A replay repeats the
+                // message, so it finds its key on that message's row (by dedupe key, on any account's path) or, when the
+                // first request was a retry answered as a duplicate, in the guard: both are reads. Only a duplicate (a retry
+                // with a new signature, WeChat's) writes its key into the guard, since no row carries it.
+                if (Exists(_messageKey!, m.DedupeKey, item.ReplayKey) || Exists(_guardKey!, item.ReplayKey))
+                {
+                    item.Pending = IngestOutcome.Replayed;
+                }
+                else if (!InsertMessage(item, m))
+                {
+                    Execute(_guard!, item.ReplayKey, item.ReceivedAt.UtcTicks);
+                    item.Pending = IngestOutcome.Duplicate;
+                }
+
+                continue;
+            }
+
             // The first of a replay key (in arrival order, across batches and instances) is the request; later ones are replays.
             if (Execute(_guard!, item.ReplayKey, item.ReceivedAt.UtcTicks) == 0)
             {
                 item.Pending = IngestOutcome.Replayed;
-                continue;
-            }
-
-            if (item.Message is { } m)
-            {
-                if (Execute(_message!, m.AuthorizerAppId, m.DedupeKey, m.MsgType, m.Event, m.FromUser, m.CreateTime.UtcTicks, m.ReceivedAt.UtcTicks, m.PayloadProtected, m.Reply) == 0)
-                {
-                    item.Pending = IngestOutcome.Duplicate;
-                }
-                else if (item.ReleaseTest is { } r)
-                {
-                    Execute(_releaseTest!, r.Group, r.AuthorizerAppId, r.Case, r.At.UtcTicks, r.Succeeded ? 1 : 0, r.FailureKind is { } kind ? (int)kind : null, r.FailureApi, r.FailureErrCode, r.FailureCode);
-                }
             }
             else if (item.Inbox is { } i
                 && Execute(_inbox!, i.DedupeKey, i.InfoType, i.AuthorizerAppId, i.ReceivedAt.UtcTicks, i.CreateTime.UtcTicks, i.PayloadProtected, (int)i.Status, i.Attempts, i.LastFailureKind is { } kind ? (int)kind : null, i.LastFailureCode) == 0)
@@ -59,16 +69,32 @@ internal sealed class SqliteIngestStatements(string connectionString, string syn
         transaction.Commit();
     }
 
+    /// <summary>Inserts <paramref name="m"/> unless its (appid, dedupe key) is stored already, with its release-test record when new; whether it was new.</summary>
+    private bool InsertMessage(IngestItem item, AccountMessageRecord m)
+    {
+        if (Execute(_message!, m.AuthorizerAppId, m.DedupeKey, m.MsgType, m.Event, m.FromUser, m.CreateTime.UtcTicks, m.ReceivedAt.UtcTicks, m.PayloadProtected, m.Reply, item.ReplayKey) == 0)
+        {
+            return false;
+        }
+
+        if (item.ReleaseTest is { } r)
+        {
+            Execute(_releaseTest!, r.Group, r.AuthorizerAppId, r.Case, r.At.UtcTicks, r.Succeeded ? 1 : 0, r.FailureKind is { } kind ? (int)kind : null, r.FailureApi, r.FailureErrCode, r.FailureCode);
+        }
+
+        return true;
+    }
+
     /// <summary>Closes the connection (after a failure, so that the next batch starts on a fresh one; and on shutdown).</summary>
     public void Dispose()
     {
-        foreach (var command in new[] { _guard, _message, _inbox, _releaseTest })
+        foreach (var command in new[] { _guard, _guardKey, _message, _messageKey, _inbox, _releaseTest })
         {
             command?.Dispose();
         }
 
         _connection?.Dispose();
-        _guard = _message = _inbox = _releaseTest = null;
+        _guard = _guardKey = _message = _messageKey = _inbox = _releaseTest = null;
         _connection = null;
     }
 
@@ -93,7 +119,9 @@ internal sealed class SqliteIngestStatements(string connectionString, string syn
 
         _connection = connection;
         _guard = Prepare(connection, "ReplayGuard", "Key", "SeenAt");
-        _message = Prepare(connection, "AccountMessages", "AuthorizerAppId", "DedupeKey", "MsgType", "Event", "FromUser", "CreateTime", "ReceivedAt", "PayloadProtected", "Reply");
+        _message = Prepare(connection, "AccountMessages", "AuthorizerAppId", "DedupeKey", "MsgType", "Event", "FromUser", "CreateTime", "ReceivedAt", "PayloadProtected", "Reply", "RequestKey");
+        _messageKey = Query(connection, "SELECT 1 FROM \"AccountMessages\" WHERE \"DedupeKey\" = $0 AND \"RequestKey\" = $1", 2);
+        _guardKey = Query(connection, "SELECT 1 FROM \"ReplayGuard\" WHERE \"Key\" = $0", 1);
         _inbox = Prepare(connection, "Inbox", "DedupeKey", "InfoType", "AuthorizerAppId", "ReceivedAt", "CreateTime", "PayloadProtected", "Status", "Attempts", "LastFailureKind", "LastFailureCode");
         _releaseTest = Prepare(connection, "ReleaseTestRecords", "Group", "AuthorizerAppId", "Case", "At", "Succeeded", "FailureKind", "FailureApi", "FailureErrCode", "FailureCode");
         return connection;
@@ -110,6 +138,30 @@ internal sealed class SqliteIngestStatements(string connectionString, string syn
 
         command.Prepare();
         return command;
+    }
+
+    private static SqliteCommand Query(SqliteConnection connection, string sql, int parameters)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        for (var i = 0; i < parameters; i++)
+        {
+            command.Parameters.Add(new SqliteParameter("$" + i, null));
+        }
+
+        command.Prepare();
+        return command;
+    }
+
+    /// <summary>Whether <paramref name="query"/> (a <c>SELECT 1 … WHERE</c> on an index) finds a row for <paramref name="values"/>.</summary>
+    private static bool Exists(SqliteCommand query, params object?[] values)
+    {
+        for (var i = 0; i < values.Length; i++)
+        {
+            query.Parameters[i].Value = values[i] ?? DBNull.Value;
+        }
+
+        return query.ExecuteScalar() is not null;
     }
 
     private static int Execute(SqliteCommand command, params object?[] values)
