@@ -47,6 +47,24 @@ public class MessageCryptoTests
     }
 
     [Fact]
+    public void FixedTimeEqualsHex_RefusesCharactersThatAreNotHexDigits_EvenWhenTheirLowByteIsOne()
+    {
+        var expected = MessageSignature.ComputeUrlSignature("token", "1764500000", "123456789");
+        Assert.True(MessageSignature.FixedTimeEqualsHex(expected, expected));
+        Assert.True(MessageSignature.FixedTimeEqualsHex(expected, expected.ToUpperInvariant()));
+        foreach (var shift in new[] { 0x100, 0x200, 0x4100, 0xFF00 - (expected[0] & 0xFF00) })
+        {
+            // Same low byte as the real first character: compared as truncated bytes this passed (a new replay key each time).
+            var variant = (char)(expected[0] + shift) + expected[1..];
+            Assert.False(MessageSignature.FixedTimeEqualsHex(expected, variant), $"U+{(int)variant[0]:X4}");
+        }
+
+        Assert.False(MessageSignature.IsSha1Hex((char)(expected[0] + 0x100) + expected[1..]));
+        Assert.False(MessageSignature.IsSha1Hex(expected + "0"));
+        Assert.True(MessageSignature.IsSha1Hex(expected.ToUpperInvariant()));
+    }
+
+    [Fact]
     public void Encrypt_V5KnownRandom_ReproducesWxJavaCiphertext()
     {
         var v = PublishedVectors.V5;

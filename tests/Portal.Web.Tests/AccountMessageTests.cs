@@ -147,6 +147,36 @@ public sealed class AccountMessageTests(DefaultPortalFactory factory) : IClassFi
     }
 
     [Fact]
+    public async Task AReplayWithAVariantOfItsSignatureOrTimestamp_IsRefused_AndStoresNothing()
+    {
+        // A captured request must not get a second replay key: not with a signature character whose low byte is a hex digit's
+        // (U+0161 for 'a'), nor with a zero moved from the nonce onto the timestamp (the signature joins them unseparated).
+        var (appId, user) = await KnownAccountAsync();
+        var (otherAppId, _) = await KnownAccountAsync();
+        await using (var db = await DbAsync())
+        {
+            (await db.Authorizers.SingleAsync(a => a.AppId == otherAppId)).UserName = string.Empty; // not yet read from WeChat
+            await db.SaveChangesAsync();
+        }
+
+        var (query, body) = Sign(TextXml(user, "变体", msgId: 777005), user);
+        Assert.Equal((HttpStatusCode.OK, "success"), await PostAsync(appId, query, body));
+        var parameters = System.Web.HttpUtility.ParseQueryString(query);
+        foreach (var name in new[] { "msg_signature", "signature" })
+        {
+            var signature = parameters[name]!;
+            var variant = query.Replace($"{name}={signature}", $"{name}={Uri.EscapeDataString((char)(signature[0] + 0x100) + signature[1..])}", StringComparison.Ordinal);
+            Assert.Equal(HttpStatusCode.Unauthorized, (await PostAsync(appId, variant, body)).Status);
+            Assert.Equal(HttpStatusCode.Unauthorized, (await PostAsync(otherAppId, variant, body)).Status);
+        }
+
+        var resplit = query.Replace("timestamp=", "timestamp=0", StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, (await PostAsync(otherAppId, resplit, body)).Status);
+        Assert.Equal(1, await StoredAsync(appId));
+        Assert.Equal(0, await StoredAsync(otherAppId));
+    }
+
+    [Fact]
     public async Task AMessageStoredBeforeRowsCarriedTheirRequestKey_IsStillProtectedByTheReplayGuard()
     {
         // Rows stored before the MessageRequestKey migration have no key of their own; their request keys are in the guard.

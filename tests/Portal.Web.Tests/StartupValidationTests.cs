@@ -31,6 +31,7 @@ public class StartupValidationTests
     [InlineData("WeChat:Token", "", "WeChat:Token must be")]
     [InlineData("WeChat:ApiBaseUrl", "http://api.weixin.qq.com", "WeChat:ApiBaseUrl must use https in Live mode")]
     [InlineData("Portal:PublicBaseUrl", "portal.example.com", "Portal:PublicBaseUrl must be")]
+    [InlineData("WeChat:PushMaxClockSkew", "1.00:00:00", "WeChat:PushMaxClockSkew must be between")]
     public void LiveMode_BadSetting_RefusesToStartNamingTheSetting(string key, string value, string expected)
     {
         var settings = new Dictionary<string, string?>(ValidLive) { [key] = value };

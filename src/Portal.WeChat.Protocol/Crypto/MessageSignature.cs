@@ -17,7 +17,11 @@ public static class MessageSignature
     public static string ComputeUrlSignature(string token, string timestamp, string nonce)
         => Compute(token, timestamp, nonce);
 
-    /// <summary>Compares a received signature with the expected one in constant time (case-insensitive hex).</summary>
+    /// <summary>
+    /// Compares a received signature with the expected one in constant time (case-insensitive hex). Any character that is
+    /// not an ASCII hex digit fails: compared as a truncated byte, U+0161 would have passed for 'a', and each such variant
+    /// of one signature would have been a new replay key.
+    /// </summary>
     public static bool FixedTimeEqualsHex(string expectedLowerHex, string? received)
     {
         if (received is null || received.Length != expectedLowerHex.Length)
@@ -27,15 +31,21 @@ public static class MessageSignature
 
         Span<byte> a = stackalloc byte[expectedLowerHex.Length];
         Span<byte> b = stackalloc byte[received.Length];
+        var hex = true;
         for (var i = 0; i < a.Length; i++)
         {
             a[i] = (byte)expectedLowerHex[i];
             var c = received[i];
-            b[i] = (byte)(c is >= 'A' and <= 'F' ? c + 32 : c);
+            var lower = c is >= 'A' and <= 'F' ? (char)(c + 32) : c;
+            hex &= char.IsAsciiHexDigitLower(lower);
+            b[i] = (byte)lower;
         }
 
-        return CryptographicOperations.FixedTimeEquals(a, b);
+        return CryptographicOperations.FixedTimeEquals(a, b) & hex;
     }
+
+    /// <summary>Whether <paramref name="value"/> has the shape of a SHA-1 signature: 40 ASCII hex digits, either case.</summary>
+    public static bool IsSha1Hex(string? value) => value is { Length: 40 } && value.All(char.IsAsciiHexDigit);
 
     private static string Compute(params string[] parts)
     {

@@ -56,13 +56,21 @@ public sealed record SignedRequest(string Body, string Timestamp, string Nonce, 
             return (null, Results.BadRequest("bad request"), "missing encrypt_type=aes, timestamp or nonce");
         }
 
-        if (nonce.Length > MaxNonceLength || !nonce.All(char.IsAsciiLetterOrDigit) || query["msg_signature"].ToString().Length > 64 || query["signature"].ToString().Length > 64)
+        if (nonce.Length > MaxNonceLength || !nonce.All(char.IsAsciiLetterOrDigit))
         {
-            return (null, Results.BadRequest("bad request"), "nonce or signature of an impossible shape");
+            return (null, Results.BadRequest("bad request"), "nonce of an impossible shape");
         }
 
-        // Compared in seconds, never turned into a date first: an absurd value is a 400, not an exception.
-        if (timestamp.Length > 12 || !long.TryParse(timestamp, NumberStyles.None, CultureInfo.InvariantCulture, out var unix)
+        // Both signatures are SHA-1 in hex. Only that shape gives one signature one replay key (lower-cased below).
+        if (!MessageSignature.IsSha1Hex(query["msg_signature"].ToString()) || !MessageSignature.IsSha1Hex(query["signature"].ToString()))
+        {
+            return (null, Results.Unauthorized(), "signature of an impossible shape");
+        }
+
+        // Compared in seconds, never turned into a date first: an absurd value is a 400, not an exception. Written without
+        // leading zeros: the signature hashes its inputs joined without a separator, so "0100" + "17…" and "010" + "017…" sign
+        // alike, and a zero moved from the nonce onto the timestamp would have made a new replay key for the same request.
+        if (timestamp.Length > 12 || timestamp[0] == '0' || !long.TryParse(timestamp, NumberStyles.None, CultureInfo.InvariantCulture, out var unix)
             || Math.Abs(unix - time.GetUtcNow().ToUnixTimeSeconds()) > (long)options.PushMaxClockSkew.TotalSeconds)
         {
             return (null, Results.BadRequest("stale timestamp"), "timestamp outside the accepted window");

@@ -39,6 +39,13 @@ public sealed class WeChatOptionsValidator : IValidateOptions<WeChatOptions>
             }
         }
 
+        // The replay window is twice this: a message is kept at least a day (Messages:RetentionDays), and a replay of the
+        // request that stored it is refused by finding its key on the message's row (ADR-017), so the window must stay shorter.
+        if (options.PushMaxClockSkew < TimeSpan.FromSeconds(30) || options.PushMaxClockSkew > TimeSpan.FromHours(1))
+        {
+            failures.Add($"{prefix}PushMaxClockSkew must be between 00:00:30 and 01:00:00");
+        }
+
         if (options.Mode == WeChatMode.Live)
         {
             foreach (var (key, value) in new[] { ("ApiBaseUrl", options.ApiBaseUrl), ("AuthPageBaseUrl", options.AuthPageBaseUrl), ("MobileAuthBaseUrl", options.MobileAuthBaseUrl) })
