@@ -49,11 +49,12 @@ public sealed class AccountMessageTests(DefaultPortalFactory factory) : IClassFi
     private async Task<PortalDbContext> DbAsync() => await factory.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
 
     /// <summary>An authorized merchant account known to the portal (unique per test).</summary>
-    private async Task<(string AppId, string UserName)> KnownAccountAsync(bool authorized = true)
+    /// <param name="userNameKnown">false: its user name not yet read from WeChat (empty), so the portal cannot tell whose messages are addressed to it.</param>
+    private async Task<(string AppId, string UserName)> KnownAccountAsync(bool authorized = true, bool userNameKnown = true)
     {
         var suffix = Random.Shared.Next(0, 1 << 24).ToString("x6", CultureInfo.InvariantCulture);
         var appId = "wxaaaaaaaaaa" + suffix;
-        var userName = "gh_test" + suffix;
+        var userName = userNameKnown ? "gh_test" + suffix : string.Empty;
         await using var db = await DbAsync();
         db.Authorizers.Add(new Authorizer { AppId = appId, UserName = userName, NickName = "Test " + suffix, Kind = AuthorizerKind.OfficialAccount, IsAuthorized = authorized });
         await db.SaveChangesAsync();
@@ -131,13 +132,7 @@ public sealed class AccountMessageTests(DefaultPortalFactory factory) : IClassFi
         // An account whose user name the portal does not know cannot tell that a message was addressed to someone else, so
         // the only thing that stops a captured request from being stored under it is the replay check.
         var (appId, user) = await KnownAccountAsync();
-        var (otherAppId, _) = await KnownAccountAsync();
-        await using (var db = await DbAsync())
-        {
-            var other = await db.Authorizers.SingleAsync(a => a.AppId == otherAppId);
-            other.UserName = string.Empty; // not yet read from WeChat
-            await db.SaveChangesAsync();
-        }
+        var (otherAppId, _) = await KnownAccountAsync(userNameKnown: false);
 
         var (query, body) = Sign(TextXml(user, "只给我", msgId: 777003), user);
         Assert.Equal((HttpStatusCode.OK, "success"), await PostAsync(appId, query, body));
@@ -152,12 +147,7 @@ public sealed class AccountMessageTests(DefaultPortalFactory factory) : IClassFi
         // A captured request must not get a second replay key: not with a signature character whose low byte is a hex digit's
         // (U+0161 for 'a'), nor with a zero moved from the nonce onto the timestamp (the signature joins them unseparated).
         var (appId, user) = await KnownAccountAsync();
-        var (otherAppId, _) = await KnownAccountAsync();
-        await using (var db = await DbAsync())
-        {
-            (await db.Authorizers.SingleAsync(a => a.AppId == otherAppId)).UserName = string.Empty; // not yet read from WeChat
-            await db.SaveChangesAsync();
-        }
+        var (otherAppId, _) = await KnownAccountAsync(userNameKnown: false);
 
         var (query, body) = Sign(TextXml(user, "变体", msgId: 777005), user);
         Assert.Equal((HttpStatusCode.OK, "success"), await PostAsync(appId, query, body));

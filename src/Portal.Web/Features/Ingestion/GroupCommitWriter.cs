@@ -90,22 +90,7 @@ public sealed partial class GroupCommitWriter : BackgroundService
         // on a busy thread pool (with async calls each of its awaits did, and batches took 10–20 ms on a loaded machine).
         // One thread: SQLite has one writer at a time, and on PostgreSQL more writers did not help on the benchmark's 2 cores
         // (3 writers: 5,088–5,632 against 5,709–5,737 messages/s; the server shares the CPU, and a batch grows with the load).
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var thread = new Thread(() =>
-        {
-            try
-            {
-                Run();
-                done.TrySetResult();
-            }
-            catch (Exception ex)
-            {
-                done.TrySetException(ex);
-            }
-        })
-        { IsBackground = true, Name = "group-commit" };
-        thread.Start();
-        _drained = done.Task;
+        _drained = OnThread("group-commit", Run);
         return _statements is not null ? Task.WhenAll(_drained, CheckpointAsync(stoppingToken)) : _drained;
     }
 
@@ -116,25 +101,29 @@ public sealed partial class GroupCommitWriter : BackgroundService
     /// it: the WAL grew without bound (1.4 GB after 40 s at 10,000 messages/s), and every page read searched an ever
     /// longer WAL index. So when the WAL holds more than <c>Ingestion:WalRestartFrames</c> frames, the checkpointer takes the
     /// write gate for a moment and restarts it (RESTART copies what the PASSIVE pass just left and syncs the database; the
-    /// writer's next commit then starts the WAL over, cut back to <c>journal_size_limit</c>).
+    /// writer's next commit then starts the WAL over, cut back to <c>journal_size_limit</c>). On a thread of its own as well:
+    /// a checkpoint blocks in fsync (the WAL's, then the database's) for milliseconds, which on a thread-pool thread held
+    /// back the requests' own work.
     /// </summary>
-    private Task CheckpointAsync(CancellationToken stoppingToken)
+    private Task CheckpointAsync(CancellationToken stoppingToken) => OnThread("wal-checkpoint", () => CheckpointLoop(stoppingToken));
+
+    /// <summary>Runs <paramref name="body"/> on a background thread of its own; the task ends with it (or its exception).</summary>
+    private static Task OnThread(string name, Action body)
     {
-        // A thread of its own as well: a checkpoint blocks in fsync (the WAL's, then the database's) for milliseconds, and on a
-        // thread-pool thread that held back the requests' own work.
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var thread = new Thread(() =>
         {
             try
             {
-                CheckpointLoop(stoppingToken);
-            }
-            finally
-            {
+                body();
                 done.TrySetResult();
             }
+            catch (Exception ex)
+            {
+                done.TrySetException(ex);
+            }
         })
-        { IsBackground = true, Name = "wal-checkpoint" };
+        { IsBackground = true, Name = name };
         thread.Start();
         return done.Task;
     }
@@ -384,7 +373,6 @@ public sealed partial class GroupCommitWriter : BackgroundService
             {
                 item.Pending = IngestOutcome.WrongAccount;
             }
-
         }
     }
 
@@ -448,7 +436,8 @@ public sealed partial class GroupCommitWriter : BackgroundService
 
         if (messages.Count > 0)
         {
-            var rows = messages.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => p.Value.Message!).ToList();
+            var ordered = messages.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => p.Value).ToList();
+            var rows = ordered.Select(i => i.Message!).ToList();
             var inserted = Insert(connection, tx, "AccountMessages",
                 ["AuthorizerAppId", "DedupeKey", "MsgType", "Event", "FromUser", "CreateTime", "ReceivedAt", "PayloadProtected", "Reply", "RequestKey"], rows.Count,
                 (row, column) => column switch
@@ -462,7 +451,7 @@ public sealed partial class GroupCommitWriter : BackgroundService
                     6 => rows[row].ReceivedAt,
                     7 => rows[row].PayloadProtected,
                     8 => rows[row].Reply,
-                    _ => rows[row].RequestKey,
+                    _ => ordered[row].ReplayKey, // RequestKey: the request's own key, as on SQLite
                 },
                 "\"AuthorizerAppId\", \"DedupeKey\"", r => r.GetString(0) + "\n" + r.GetString(1));
             foreach (var (key, item) in messages)

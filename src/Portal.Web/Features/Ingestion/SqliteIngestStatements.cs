@@ -127,19 +127,11 @@ internal sealed class SqliteIngestStatements(string connectionString, string syn
         return connection;
     }
 
+    /// <summary>A prepared single-row <c>INSERT … ON CONFLICT DO NOTHING</c> into <paramref name="table"/>.</summary>
     private static SqliteCommand Prepare(SqliteConnection connection, string table, params string[] columns)
-    {
-        var command = connection.CreateCommand();
-        command.CommandText = $"INSERT INTO \"{table}\" (\"{string.Join("\", \"", columns)}\") VALUES ({string.Join(", ", columns.Select((_, i) => "$" + i))}) ON CONFLICT DO NOTHING";
-        for (var i = 0; i < columns.Length; i++)
-        {
-            command.Parameters.Add(new SqliteParameter("$" + i, null));
-        }
+        => Query(connection, $"INSERT INTO \"{table}\" (\"{string.Join("\", \"", columns)}\") VALUES ({string.Join(", ", columns.Select((_, i) => "$" + i))}) ON CONFLICT DO NOTHING", columns.Length);
 
-        command.Prepare();
-        return command;
-    }
-
+    /// <summary>A prepared statement with the positional parameters <c>$0</c>…<c>$n-1</c>.</summary>
     private static SqliteCommand Query(SqliteConnection connection, string sql, int parameters)
     {
         var command = connection.CreateCommand();
@@ -154,23 +146,17 @@ internal sealed class SqliteIngestStatements(string connectionString, string syn
     }
 
     /// <summary>Whether <paramref name="query"/> (a <c>SELECT 1 … WHERE</c> on an index) finds a row for <paramref name="values"/>.</summary>
-    private static bool Exists(SqliteCommand query, params object?[] values)
-    {
-        for (var i = 0; i < values.Length; i++)
-        {
-            query.Parameters[i].Value = values[i] ?? DBNull.Value;
-        }
+    private static bool Exists(SqliteCommand query, params object?[] values) => Bind(query, values).ExecuteScalar() is not null;
 
-        return query.ExecuteScalar() is not null;
-    }
+    private static int Execute(SqliteCommand command, params object?[] values) => Bind(command, values).ExecuteNonQuery();
 
-    private static int Execute(SqliteCommand command, params object?[] values)
+    private static SqliteCommand Bind(SqliteCommand command, object?[] values)
     {
         for (var i = 0; i < values.Length; i++)
         {
             command.Parameters[i].Value = values[i] ?? DBNull.Value;
         }
 
-        return command.ExecuteNonQuery();
+        return command;
     }
 }

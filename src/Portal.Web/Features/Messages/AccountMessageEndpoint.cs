@@ -124,10 +124,9 @@ public static partial class AccountMessageEndpoint
         }
 
         var plan = Plan(message, isTestAccount);
-        var replayKey = request.ReplayKey("msg:");
         var item = new IngestItem
         {
-            ReplayKey = replayKey,
+            ReplayKey = request.ReplayKey("msg:"),
             ReceivedAt = now,
             // A merchant account must have authorized us and be the message's recipient: checked in the batch, one read for all.
             Account = isTestAccount ? null : new AccountCheck(appid, message.ToUserName),
@@ -142,7 +141,6 @@ public static partial class AccountMessageEndpoint
                 ReceivedAt = now,
                 PayloadProtected = protector.ProtectPayload(message.RawXml),
                 Reply = plan.Kind,
-                RequestKey = replayKey,
             },
             ReleaseTest = plan.Case is { } testCase && plan.Content is not null
                 ? new ReleaseTestRecord { Group = testAccount?.Group ?? 0, AuthorizerAppId = appid, Case = testCase, At = now, Succeeded = true }
